@@ -1,0 +1,36 @@
+"""Every exception this project raises on purpose.
+
+A task turns these into one clear line for the officer; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DzictError(Exception):
+    """Base class of the project's own errors."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an inventory: the file, the key inside it, and what is wrong."""
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}"
+
+
+class InventoryError(DzictError):
+    """The inventory is invalid; nothing may be contacted. Carries one Problem per fault."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class AddressPlanError(DzictError):
+    """An address cannot be derived from the plan (block exhausted or index out of range)."""

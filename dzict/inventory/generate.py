@@ -1,0 +1,303 @@
+"""Write a lab inventory: HQ and N offices, every address inside one block of 198.18.0.0/15.
+
+The built-in lab (``inventory/lab``) and every bigger or side-by-side lab come from here, in the
+same format as a real Dzongkhag's inventory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dzict.inventory.model import LAB_RANGE
+
+OFFICES = [
+    ("guma", "Guma Gewog Centre", "gewog"),
+    ("kabisa", "Kabisa Gewog Centre", "gewog"),
+    ("talo", "Talo Gewog Centre", "gewog"),
+    ("toewang", "Toewang Gewog Centre", "gewog"),
+    ("hospital", "District Hospital", "hospital"),
+    ("barp", "Barp Gewog Centre", "gewog"),
+    ("chhubu", "Chhubu Gewog Centre", "gewog"),
+    ("dzomi", "Dzomi Gewog Centre", "gewog"),
+    ("goenshari", "Goenshari Gewog Centre", "gewog"),
+    ("lingmukha", "Lingmukha Gewog Centre", "gewog"),
+    ("shengana", "Shengana Gewog Centre", "gewog"),
+    ("toepisa", "Toepisa Gewog Centre", "gewog"),
+    ("school", "Central School", "school"),
+    ("bhu", "Basic Health Unit", "bhu"),
+    ("rnr", "RNR Extension Centre", "rnr"),
+]
+MAX_OFFICES = len(OFFICES)
+LAB_VAULT_PASSWORD = "dzict-lab-only-vault-password"
+ADDRESS_VARS = {
+    "ansible_host": "{{ mgmt_address }}",
+    "mgmt_address": "{{ dzongkhag.addressing | dzict_mgmt_address(site_id, host_id) }}",
+    "lan_address": (
+        "{{ dzongkhag.addressing | dzict_lan_address(site_id, host_id, lan_vlan, vlans) }}"
+    ),
+    "lan_gateway": "{{ dzongkhag.addressing | dzict_lan_gateway(site_id, lan_vlan, vlans) }}",
+}
+VLANS = [
+    {"id": 10, "name": "mgmt", "slot": 0},
+    {"id": 20, "name": "staff", "slot": 1},
+    {"id": 30, "name": "guest", "slot": 2, "isolated": True},
+]
+SERVER_VLAN = {"id": 40, "name": "servers", "slot": 3}
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """What to generate."""
+
+    sites: int = 3
+    prefix: str = "dzlab"
+    base: str = "198.18.0.0/17"
+    code: str = "LAB"
+    name: str = "Lab Dzongkhag"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents lists the way yamllint likes them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _dump(path: Path, data: Any, header: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
+    path.write_text(f"---\n{header}{text}", encoding="utf-8")
+
+
+def plan(base: IPv4Network) -> dict[str, Any]:
+    """The address plan of a lab inside ``base`` (a /17 or larger inside 198.18.0.0/15)."""
+    if not base.subnet_of(LAB_RANGE):
+        raise ValueError(f"lab base {base} is outside {LAB_RANGE}")
+    if base.prefixlen > 17:
+        raise ValueError(f"lab base {base} is smaller than a /17")
+    quarter = list(base.subnets(new_prefix=base.prefixlen + 1))
+    small = list(quarter[0].subnets(new_prefix=24))
+    return {
+        "management": str(IPv4Network((small[0].network_address, 22))),
+        "management_site_prefix": 26,
+        "loopback": str(small[4]),
+        "wan": str(small[5]),
+        "wan_prefix": 30,
+        "lan": str(quarter[1]),
+        "lan_site_prefix": 22,
+        "vlan_prefix": 24,
+    }
+
+
+def _offices(count: int) -> list[tuple[str, str, str]]:
+    if not 1 <= count <= MAX_OFFICES:
+        raise ValueError(f"a lab has 1 to {MAX_OFFICES} offices, not {count}")
+    return OFFICES[:count]
+
+
+def _hosts(spec: LabSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """hosts.yml and the WAN links."""
+    p = spec.prefix
+    offices = _offices(spec.sites)
+    hq_router = f"{p}-hq-rtr"
+    routers: dict[str, Any] = {
+        hq_router: {
+            "host_id": 1,
+            "interfaces": [f"wan{n + 1}" for n in range(len(offices))] + ["lan0"],
+        }
+    }
+    aps: dict[str, Any] = {}
+    pcs: dict[str, Any] = {f"{p}-hq-pc": {"host_id": 10}}
+    sites: dict[str, list[str]] = {
+        "hq": [
+            hq_router,
+            f"{p}-hq-pc",
+            f"{p}-hq-app",
+            f"{p}-hq-files",
+            f"{p}-hq-backup",
+            f"{p}-hq-mirror",
+        ]
+    }
+    links: list[dict[str, Any]] = []
+    for n, (key, _name, _kind) in enumerate(offices, start=1):
+        router = f"{p}-{key}-rtr"
+        ifaces = ["wan1", "wan2", "lan0"] if n <= 2 and len(offices) >= 2 else ["wan1", "lan0"]
+        routers[router] = {"host_id": 1, "interfaces": ifaces}
+        aps[f"{p}-{key}-ap"] = {"host_id": 2}
+        pcs[f"{p}-{key}-pc"] = {"host_id": 10}
+        sites[key] = [router, f"{p}-{key}-ap", f"{p}-{key}-pc"]
+        links.append(
+            {
+                "id": n,
+                "a": {"host": hq_router, "interface": f"wan{n}"},
+                "b": {"host": router, "interface": "wan1"},
+                "cost": 10,
+                "description": f"HQ to {_name}",
+            }
+        )
+    if len(offices) >= 2:
+        first, second = (f"{p}-{offices[i][0]}-rtr" for i in (0, 1))
+        links.append(
+            {
+                "id": len(offices) + 1,
+                "a": {"host": first, "interface": "wan2"},
+                "b": {"host": second, "interface": "wan2"},
+                "cost": 100,
+                "description": "backup path between the first two offices",
+            }
+        )
+    hosts = {
+        "all": {
+            "children": {
+                "routers": {"hosts": routers},
+                "access_points": {"hosts": aps},
+                "pcs": {"hosts": pcs},
+                "servers": {
+                    "hosts": {
+                        f"{p}-hq-app": {"host_id": 20, "services": ["postgresql", "mariadb"]},
+                        f"{p}-hq-files": {"host_id": 21, "services": []},
+                    },
+                },
+                "backup_hosts": {"hosts": {f"{p}-hq-backup": {"host_id": 22}}},
+                "mirrors": {"hosts": {f"{p}-hq-mirror": {"host_id": 23}}},
+                **{
+                    f"site_{key}": {"hosts": dict.fromkeys(members)}
+                    for key, members in sites.items()
+                },
+            }
+        }
+    }
+    return hosts, links
+
+
+def generate(out: Path, spec: LabSpec) -> Path:
+    """Write a lab inventory for ``spec`` into ``out`` and return it."""
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    base = IPv4Network(spec.base)
+    hosts, links = _hosts(spec)
+    head = "# Generated by `invoke lab.generate`; edit the generator, not this file.\n"
+    _dump(out / "hosts.yml", hosts, head)
+    _dump(
+        out / "group_vars" / "all" / "dzongkhag.yml",
+        {
+            "dzongkhag": {
+                "name": spec.name,
+                "code": spec.code,
+                "lab": True,
+                "addressing": plan(base),
+            },
+            "wan_links": links,
+            "services": {"ntp_servers": [], "syslog_servers": [], "snmp_location": spec.name},
+        },
+        head,
+    )
+    _dump(out / "group_vars" / "all" / "addressing.yml", ADDRESS_VARS, head)
+    _dump(
+        out / "group_vars" / "all" / "network.yml",
+        {
+            "vlans": VLANS,
+            "ssids": [
+                {
+                    "name": f"{spec.code}-Staff",
+                    "vlan": 20,
+                    "security": "wpa2-personal",
+                    "passphrase": "{{ vault_staff_passphrase }}",
+                },
+                {
+                    "name": f"{spec.code}-Guest",
+                    "vlan": 30,
+                    "security": "wpa2-personal",
+                    "passphrase": "{{ vault_guest_passphrase }}",
+                },
+            ],
+        },
+        head,
+    )
+    _dump(
+        out / "group_vars" / "all" / "lab.yml",
+        {
+            "lab": {
+                "prefix": spec.prefix,
+                "base": str(base),
+                "state_dir": "{{ inventory_dir }}/.lab-state",
+            },
+            "ansible_user": "root",
+            "ansible_ssh_private_key_file": "{{ lab.state_dir }}/id_ed25519",
+            "ansible_ssh_common_args": (
+                "-o UserKnownHostsFile={{ lab.state_dir }}/known_hosts -o StrictHostKeyChecking=yes"
+            ),
+        },
+        head,
+    )
+    vault = yaml.safe_dump(
+        {
+            "vault_staff_passphrase": "lab-staff-wifi-2026",
+            "vault_guest_passphrase": "lab-guest-wifi-2026",
+            "vault_restic_password": "lab-restic-repository-2026",
+            "vault_snmp_community": "lab-snmp-ro",
+        },
+        sort_keys=True,
+    )
+    secret = VaultSecret(LAB_VAULT_PASSWORD.encode())
+    encrypted = VaultLib([("default", secret)]).encrypt(vault, secret)
+    (out / "group_vars" / "all" / "vault.yml").write_bytes(encrypted)
+    (out / "vault-password").write_text(LAB_VAULT_PASSWORD + "\n", encoding="utf-8")
+    for role, data in {
+        "routers": {
+            "platform": "frr",
+            "lan_vlan": None,
+            "lan_interface": "lan0",
+            "loopback": "{{ dzongkhag.addressing | dzict_loopback(site_id) }}",
+        },
+        "access_points": {"platform": "hostapd", "lan_vlan": 10},
+        "pcs": {"platform": "debian", "lan_vlan": 20},
+        "servers": {"platform": "debian", "lan_vlan": 40},
+        "backup_hosts": {"platform": "debian", "lan_vlan": 40},
+        "mirrors": {"platform": "debian", "lan_vlan": 40},
+    }.items():
+        _dump(out / "group_vars" / f"{role}.yml", data, head)
+    _dump(
+        out / "group_vars" / "site_hq.yml",
+        {
+            "site_id": 0,
+            "site_name": f"{spec.name} Administration (HQ)",
+            "site_kind": "hq",
+            "site_agency": f"{spec.name} Administration",
+            "site_contacts": [
+                {
+                    "name": "ICT Officer",
+                    "title": "Dzongkhag ICT Officer",
+                    "phone": "+975-2-000000",
+                    "email": "ict@lab.invalid",
+                }
+            ],
+            "vlans": [*VLANS, SERVER_VLAN],
+        },
+        head,
+    )
+    for n, (key, name, kind) in enumerate(_offices(spec.sites), start=1):
+        _dump(
+            out / "group_vars" / f"site_{key}.yml",
+            {
+                "site_id": n,
+                "site_name": name,
+                "site_kind": kind,
+                "site_agency": name,
+                "site_contacts": [
+                    {
+                        "name": f"{name} focal person",
+                        "title": "Administrative Officer",
+                        "phone": f"+975-2-{n:06d}",
+                        "email": f"{key}@lab.invalid",
+                    }
+                ],
+            },
+            head,
+        )
+    return out
