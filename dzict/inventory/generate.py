@@ -33,6 +33,7 @@ OFFICES = [
     ("rnr", "RNR Extension Centre", "rnr"),
 ]
 MAX_OFFICES = len(OFFICES)
+LAB_PREFIX = 19
 LAB_VAULT_PASSWORD = "dzict-lab-only-vault-password"
 ADDRESS_VARS = {
     "ansible_host": "{{ mgmt_address }}",
@@ -56,7 +57,7 @@ class LabSpec:
 
     sites: int = 3
     prefix: str = "dzlab"
-    base: str = "198.18.0.0/17"
+    base: str = "198.18.0.0/19"
     code: str = "LAB"
     name: str = "Lab Dzongkhag"
 
@@ -75,22 +76,27 @@ def _dump(path: Path, data: Any, header: str = "") -> None:
 
 
 def plan(base: IPv4Network) -> dict[str, Any]:
-    """The address plan of a lab inside ``base`` (a /17 or larger inside 198.18.0.0/15)."""
+    """The address plan of a lab in the first /19 of ``base`` (inside 198.18.0.0/15).
+
+    Half of the /19 holds the LANs (a /24 per site, a /26 per VLAN), the other half the
+    management blocks (a /26 per site), the loopbacks and the WAN links.
+    """
     if not base.subnet_of(LAB_RANGE):
         raise ValueError(f"lab base {base} is outside {LAB_RANGE}")
-    if base.prefixlen > 17:
-        raise ValueError(f"lab base {base} is smaller than a /17")
-    quarter = list(base.subnets(new_prefix=base.prefixlen + 1))
-    small = list(quarter[0].subnets(new_prefix=24))
+    if base.prefixlen > LAB_PREFIX:
+        raise ValueError(f"lab base {base} is smaller than a /{LAB_PREFIX}")
+    block = next(base.subnets(new_prefix=LAB_PREFIX))
+    low, high = block.subnets(new_prefix=LAB_PREFIX + 1)
+    small = list(low.subnets(new_prefix=24))
     return {
         "management": str(IPv4Network((small[0].network_address, 22))),
         "management_site_prefix": 26,
         "loopback": str(small[4]),
         "wan": str(small[5]),
         "wan_prefix": 30,
-        "lan": str(quarter[1]),
-        "lan_site_prefix": 22,
-        "vlan_prefix": 24,
+        "lan": str(high),
+        "lan_site_prefix": high.prefixlen + 4,
+        "vlan_prefix": high.prefixlen + 6,
     }
 
 
