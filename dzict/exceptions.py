@@ -34,3 +34,24 @@ class InventoryError(DzictError):
 
 class AddressPlanError(DzictError):
     """An address cannot be derived from the plan (block exhausted or index out of range)."""
+
+
+class BackupGateError(DzictError):
+    """A change is refused: a host's last good backup is missing or older than the policy.
+
+    ``refusals`` holds one line per host, naming the host and the age of its last good backup.
+    """
+
+    def __init__(self, refusals: list[str]) -> None:
+        self.refusals = refusals
+        super().__init__(
+            "no recent backup, change refused:\n" + "\n".join(f"  {r}" for r in refusals)
+        )
+
+
+class BackupStatusError(DzictError):
+    """The backup status record cannot be read (damaged file or unknown format)."""
+
+
+class BackupError(DzictError):
+    """A backup, check, restore or drill failed; the message says where and why."""

@@ -1,0 +1,1 @@
+"""Backups with restic: status, checks, restores, drills and the backup-before-change gate."""

@@ -1,0 +1,43 @@
+"""Backup policy read from the inventory: whose backup covers a host, and how old it may be.
+
+* ``backup_max_age_hours`` (any group_vars or host_vars; default 26): the oldest a last good
+  backup may be before a change to the host is refused.
+* ``backup_via``: the status entry whose backup covers the host. Servers are backed up
+  themselves; routers and access points are covered by the control node's backup set, which
+  holds the device configuration repository. PCs, mirrors and the backup host are not gated
+  unless ``backup_via`` names an entry (their data lives on the servers or is rebuilt).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dzict.inventory.model import Host
+
+DEFAULT_MAX_AGE_HOURS = 26.0
+CONTROL = "control"
+_VIA_BY_ROLE: dict[str, str | None] = {
+    "server": "",
+    "router": CONTROL,
+    "ap": CONTROL,
+    "pc": None,
+    "mirror": None,
+    "backup": None,
+}
+
+
+def max_age(host: Host) -> timedelta:
+    """The policy's maximum age of the host's last good backup."""
+    hours = host.vars.get("backup_max_age_hours", DEFAULT_MAX_AGE_HOURS)
+    return timedelta(hours=float(hours))
+
+
+def covered_by(host: Host) -> str | None:
+    """The status entry whose last good backup protects ``host``; None when it is not gated."""
+    if "backup_via" in host.vars:
+        via = host.vars["backup_via"]
+        return str(via) if via else None
+    default = _VIA_BY_ROLE.get(host.role)
+    if default is None:
+        return None
+    return default or host.name
