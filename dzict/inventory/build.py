@@ -192,7 +192,12 @@ class Builder:
                     "site_id", f"site id {site.id} is used by {ids[site.id]} too", group=site.group
                 )
             ids[site.id] = site.key
-            if not any(h.role == "router" for h in hosts.values() if h.site == site.key):
+            routers = [
+                v
+                for v in self.view.hosts.values()
+                if "routers" in v.groups and site.group in v.groups
+            ]
+            if not routers:
                 self.problem("site_name", f"site {site.key} has no router", group=site.group)
             for attr in ("id", "slot"):
                 seen: set[int] = set()
@@ -235,34 +240,45 @@ class Builder:
                 )
 
     def check_addresses(self, hosts: dict[str, Host], links: list[WanLink]) -> None:
-        """No address is given to two hosts or two interfaces."""
-        owners: dict[str, tuple[str, str]] = {}
+        """No address is given to two hosts or two interfaces.
 
-        def claim(address: str, owner: str, key: str, host: str | None) -> None:
-            if address in owners and owners[address][0] != owner:
-                self.problem(
-                    key,
-                    f"address {address} of {owner} is also used by {owners[address][0]}",
-                    host=host,
-                    group=None if host else "all",
-                )
-            owners.setdefault(address, (owner, key))
-
+        The problem is reported where an address was written by hand (host_vars or the hosts
+        file) when one of the claimants has it so, since that is the value to fix.
+        """
+        owners: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
         for host in hosts.values():
-            claim(str(host.mgmt_address), f"{host.name} (management)", "mgmt_address", host.name)
+            owners[str(host.mgmt_address)].append(
+                (f"{host.name} (management)", "mgmt_address", host.name)
+            )
             if host.lan_address is not None:
-                claim(str(host.lan_address.ip), f"{host.name} (LAN)", "lan_address", host.name)
+                owners[str(host.lan_address.ip)].append(
+                    (f"{host.name} (LAN)", "lan_address", host.name)
+                )
             if host.loopback is not None:
-                claim(str(host.loopback.ip), f"{host.name} (loopback)", "loopback", host.name)
+                owners[str(host.loopback.ip)].append(
+                    (f"{host.name} (loopback)", "loopback", host.name)
+                )
         for n, link in enumerate(links):
             for side, end in (("a", link.a), ("b", link.b)):
                 if end.address is not None:
-                    claim(
-                        str(end.address.ip),
-                        f"{end.host} {end.interface}",
-                        f"wan_links[{n}].{side}",
-                        None,
-                    )
+                    owner = f"{end.host} {end.interface}"
+                    owners[str(end.address.ip)].append((owner, f"wan_links[{n}].{side}", None))
+        for address, claims in owners.items():
+            if len(claims) < 2:
+                continue
+            by_hand = [c for c in claims if c[2] and self._set_on_host(c[1], c[2])]
+            owner, key, holder = (by_hand or claims)[-1]
+            others = ", ".join(c[0] for c in claims if c[0] != owner)
+            self.problem(
+                key,
+                f"address {address} of {owner} is also used by {others}",
+                host=holder,
+                group=None if holder else "all",
+            )
+
+    def _set_on_host(self, key: str, host: str) -> bool:
+        """True when ``key`` is written for this host itself (host_vars or the hosts file)."""
+        return ("host", host, key) in self.view.index.keys
 
     def check_links(self, hosts: dict[str, Host], links: list[WanLink]) -> None:
         """Both ends of every link are a known router interface, used once."""
@@ -275,6 +291,8 @@ class Builder:
             for side, end in (("a", link.a), ("b", link.b)):
                 key = f"wan_links[{n}].{side}"
                 host = hosts.get(end.host)
+                if host is None and end.host in self.view.hosts:
+                    continue  # the host itself is invalid and already reported
                 if host is None:
                     self.problem(
                         f"{key}.host", f"{end.host!r} is not a host of this inventory", group="all"

@@ -1,0 +1,1 @@
+"""Invoke collections, one module per namespace; ``tasks.py`` assembles them."""

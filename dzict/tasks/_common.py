@@ -1,0 +1,51 @@
+"""What every task shares: which inventory, validate first, one clear line on a mistake."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from invoke.context import Context
+from invoke.exceptions import Exit
+from rich.console import Console
+
+from dzict.exceptions import DzictError, InventoryError
+from dzict.inventory import Inventory, load_inventory
+
+DEFAULT_INVENTORY = "inventory/lab"
+INVENTORY_HELP = "inventory folder (default: invoke config `inventory`, else inventory/lab)"
+console = Console()
+errors = Console(stderr=True)
+
+
+def _config(c: Context, key: str) -> str | None:
+    value = c.config.get(key) if c is not None else None
+    return str(value) if value else None
+
+
+def inventory_dir(c: Context, given: str | None = None) -> Path:
+    """The inventory folder: argument, then DZICT_INVENTORY, then invoke config, then the lab."""
+    chosen = given or os.environ.get("DZICT_INVENTORY") or _config(c, "inventory")
+    path = Path(chosen or DEFAULT_INVENTORY)
+    if not path.is_dir():
+        raise Exit(f"inventory folder {path} does not exist", code=1)
+    return path
+
+
+def validated(c: Context, given: str | None = None) -> Inventory:
+    """Load and validate the inventory; on any problem print one line each and stop (exit 1)."""
+    path = inventory_dir(c, given)
+    try:
+        return load_inventory(path)
+    except InventoryError as exc:
+        for problem in exc.problems:
+            errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise Exit(
+            f"inventory {path} is invalid: {len(exc.problems)} problem(s); nothing was contacted",
+            code=1,
+        ) from None
+
+
+def fail(exc: DzictError) -> Exit:
+    """Turn a project error into one line and exit code 1."""
+    return Exit(str(exc), code=1)

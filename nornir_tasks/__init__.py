@@ -1,0 +1,1 @@
+"""Nornir tasks of this project: one task per module, each returning ``diff`` and ``changed``."""
