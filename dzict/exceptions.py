@@ -55,3 +55,23 @@ class BackupStatusError(DzictError):
 
 class BackupError(DzictError):
     """A backup, check, restore or drill failed; the message says where and why."""
+
+
+class TicketError(DzictError):
+    """A ticket operation was refused: unknown or closed ticket, or an invalid field."""
+
+
+class TicketLogError(DzictError):
+    """The ticket log file cannot be appended to as it stands; `line` names the line at fault."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class TicketLogTampered(TicketLogError):
+    """The ticket log or its head no longer match: a line was edited, removed, moved or inserted."""
+
+
+class TicketLogTorn(TicketLogError):
+    """The last line of the ticket log is incomplete (a write was cut short); run the repair."""

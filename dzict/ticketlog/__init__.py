@@ -1,0 +1,25 @@
+"""The ticket log: an append-only, hash-chained JSON Lines file recording every change.
+
+Default path ``var/ticket-log.jsonl`` (argument, then $DZICT_TICKET_LOG, then the Invoke
+``ticket_log`` setting); its head (event count and last hash) sits beside it in ``.head``.
+"""
+
+from dzict.ticketlog.chain import GENESIS, Head, VerifyResult
+from dzict.ticketlog.log import DEFAULT_PATH, DIFF_LIMIT, ENV_VAR, TicketLog, resolve_path
+from dzict.ticketlog.models import CHANNELS, PRIORITIES, SCHEDULED, Event, TicketSummary
+
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_PATH",
+    "DIFF_LIMIT",
+    "ENV_VAR",
+    "GENESIS",
+    "PRIORITIES",
+    "SCHEDULED",
+    "Event",
+    "Head",
+    "TicketLog",
+    "TicketSummary",
+    "VerifyResult",
+    "resolve_path",
+]
