@@ -75,3 +75,29 @@ class TicketLogTampered(TicketLogError):
 
 class TicketLogTorn(TicketLogError):
     """The last line of the ticket log is incomplete (a write was cut short); run the repair."""
+
+
+class WanError(DzictError):
+    """A WAN provisioning step (render, plan, apply, verify, backup) could not be done."""
+
+
+class WanIntentError(WanError):
+    """A router's intended configuration cannot be computed from the inventory."""
+
+    def __init__(self, host: str, key: str, message: str) -> None:
+        self.host = host
+        self.key = key
+        self.message = message
+        super().__init__(f"{host}: {key}: {message}")
+
+
+class TemplateError(WanError):
+    """A configuration template is missing, or refers to a value the intent does not have."""
+
+
+class RunLockError(WanError):
+    """Another apply or rollback holds the run lock; says who holds it and since when."""
+
+
+class ConfigStoreError(WanError):
+    """The configuration backup repository could not be read or written (git failed)."""

@@ -1,0 +1,1 @@
+"""WAN provisioning: intended router configuration, rendering, rollout, backups, verification."""

@@ -1,0 +1,395 @@
+"""The intended configuration of every router, computed from the inventory and the address plan.
+
+Templates (``templates/frr``, ``templates/ios``) only place the values built here: every address,
+mask, OSPF area, cost and default is decided in this module, which the unit tests check.
+
+Inventory variables read here (all optional, set on the router or one of its groups):
+
+* ``ospf_area``: OSPF area of the site's LANs (default: 0 at HQ, the ``site_id`` elsewhere).
+  WAN links and loopbacks are always in the backbone; a site in its own area is summarised
+  by its router into one range, its LAN block.
+* ``internet_gateway``: the next hop towards the internet edge (HQ). Given: a static default
+  route to it and ``default-information originate``. Absent (the lab): ``originate always``.
+* ``router_users``: local users ``[{name, privilege, secret}]``, ``secret`` being the hash the
+  platform stores (IOS type 9), normally ``{{ vault_... }}``.
+* ``router_banner``: the login banner (default names the Dzongkhag's ICT Services Unit).
+* ``services``: ``ntp_servers``, ``syslog_servers``, ``snmp_location``, ``snmp_contact``,
+  ``snmp_community`` (default ``vault_snmp_community``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+
+from dzict.exceptions import WanIntentError
+from dzict.inventory.model import Host, Inventory, Site, WanLink
+
+BACKBONE = 0
+OSPF_PROCESS = 1
+LOG_LEVEL = "informational"
+DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+#: The loopback interface's name on each platform.
+LOOPBACK = {"frr": "lo", "ios": "Loopback0"}
+#: Hash prefixes of the secrets a platform stores, and the type number it writes before them.
+SECRET_TYPES = {"$9$": 9, "$8$": 8, "$1$": 5}
+#: OSPF timers (seconds) the platforms use when none is configured.
+DEFAULT_HELLO = 10
+DEFAULT_DEAD = 40
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """An address or a network written every way a platform wants it."""
+
+    cidr: str
+    ip: str
+    netmask: str
+    network: str
+    wildcard: str
+
+    @classmethod
+    def of(cls, value: IPv4Interface | IPv4Network) -> Prefix:
+        """Spell out an interface address (``198.18.5.6/30``) or a network."""
+        iface = IPv4Interface(value) if isinstance(value, IPv4Network) else value
+        net = iface.network
+        return cls(
+            cidr=str(iface) if isinstance(value, IPv4Interface) else str(net),
+            ip=str(iface.ip),
+            netmask=str(net.netmask),
+            network=str(net.network_address),
+            wildcard=str(net.hostmask),
+        )
+
+
+@dataclass(frozen=True)
+class Area:
+    """An OSPF area id, dotted (FRR) and decimal (IOS)."""
+
+    dotted: str
+    number: int
+
+    @classmethod
+    def of(cls, number: int) -> Area:
+        """The area with this number."""
+        return cls(dotted=str(IPv4Address(number)), number=number)
+
+
+@dataclass(frozen=True)
+class Interface:
+    """A routed interface: loopback, WAN link end, or a VLAN subinterface of the LAN port."""
+
+    name: str
+    kind: str
+    description: str
+    address: Prefix
+    area: Area
+    cost: int | None = None
+    passive: bool = False
+    point_to_point: bool = False
+    vlan: int | None = None
+    peer: str | None = None
+    hello_interval: int | None = None
+    dead_interval: int | None = None
+
+
+@dataclass(frozen=True)
+class AreaRange:
+    """A summary an area border router announces for a non-backbone area."""
+
+    area: Area
+    prefix: Prefix
+
+
+@dataclass(frozen=True)
+class Ospf:
+    """The OSPF process."""
+
+    process: int
+    router_id: str
+    ranges: tuple[AreaRange, ...]
+    passive: tuple[str, ...]
+    default_originate: bool
+    default_originate_always: bool
+
+
+@dataclass(frozen=True)
+class StaticRoute:
+    """A static route."""
+
+    prefix: Prefix
+    next_hop: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LocalUser:
+    """A local user of the router (platforms that keep users in their config)."""
+
+    name: str
+    privilege: int
+    secret: str
+    secret_type: int
+
+
+@dataclass(frozen=True)
+class Snmp:
+    """Read-only SNMP."""
+
+    community: str
+    location: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class RouterIntent:
+    """Everything a router's configuration says, platform-neutral."""
+
+    name: str
+    hostname: str
+    platform: str
+    site: str
+    site_name: str
+    is_hq: bool
+    loopback: Interface
+    lan_port: str | None
+    interfaces: tuple[Interface, ...]
+    ospf: Ospf
+    static_routes: tuple[StaticRoute, ...]
+    ntp_servers: tuple[str, ...]
+    syslog_servers: tuple[str, ...]
+    log_level: str
+    snmp: Snmp | None
+    users: tuple[LocalUser, ...]
+    banner: str
+    lldp: bool
+    ipv6_forwarding: bool
+
+    @property
+    def lan_interfaces(self) -> tuple[Interface, ...]:
+        """The VLAN subinterfaces of the LAN port."""
+        return tuple(i for i in self.interfaces if i.kind == "lan")
+
+    @property
+    def wan_interfaces(self) -> tuple[Interface, ...]:
+        """The WAN link ends."""
+        return tuple(i for i in self.interfaces if i.kind == "wan")
+
+    def context(self) -> dict[str, Any]:
+        """The template context: plain dicts, lists and strings."""
+        data = dataclasses.asdict(self)
+        data["lan_interfaces"] = [dataclasses.asdict(i) for i in self.lan_interfaces]
+        data["wan_interfaces"] = [dataclasses.asdict(i) for i in self.wan_interfaces]
+        return data
+
+
+def _var(host: Host, key: str, default: Any = None) -> Any:
+    value = host.vars.get(key)
+    return default if value is None else value
+
+
+def _seconds(host: Host, key: str, default: int) -> int | None:
+    """An OSPF timer from the inventory, or None when it is the platform's default."""
+    raw = _var(host, key, default)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 65535:
+        raise WanIntentError(host.name, key, f"{raw!r} is not a number of seconds (1-65535)")
+    return None if raw == default else raw
+
+
+def site_area(host: Host, site: Site) -> int:
+    """The OSPF area of a site's LANs."""
+    default = BACKBONE if site.is_hq else site.id
+    raw = _var(host, "ospf_area", default)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 0xFFFFFFFF:
+        raise WanIntentError(host.name, "ospf_area", f"{raw!r} is not an OSPF area number")
+    return raw
+
+
+def _wan_interfaces(host: Host, links: list[WanLink]) -> list[Interface]:
+    """This router's ends of the WAN links, in link order."""
+    hello = _seconds(host, "ospf_hello_interval", DEFAULT_HELLO)
+    dead = _seconds(host, "ospf_dead_interval", DEFAULT_DEAD)
+    result = []
+    for link in sorted(links, key=lambda item: item.id):
+        for end, other in ((link.a, link.b), (link.b, link.a)):
+            if end.host != host.name:
+                continue
+            if end.address is None:
+                raise WanIntentError(host.name, f"wan_links[id={link.id}]", "link has no address")
+            result.append(
+                Interface(
+                    name=end.interface,
+                    kind="wan",
+                    description=link.description or f"WAN link {link.id} to {other.host}",
+                    address=Prefix.of(end.address),
+                    area=Area.of(BACKBONE),
+                    cost=link.cost,
+                    point_to_point=True,
+                    peer=other.host,
+                    hello_interval=hello,
+                    dead_interval=dead,
+                )
+            )
+    return result
+
+
+def _lan_interfaces(host: Host, site: Site, area: Area) -> list[Interface]:
+    """One subinterface per VLAN of the site; the router owns .1 of each VLAN subnet."""
+    if host.lan_interface is None:
+        return []
+    result = []
+    for vlan in sorted(site.vlans, key=lambda v: v.id):
+        if vlan.subnet is None:
+            raise WanIntentError(host.name, f"vlans[id={vlan.id}]", "VLAN has no subnet")
+        gateway = IPv4Interface((vlan.subnet.network_address + 1, vlan.subnet.prefixlen))
+        result.append(
+            Interface(
+                name=f"{host.lan_interface}.{vlan.id}",
+                kind="lan",
+                description=f"{site.name} VLAN {vlan.id} {vlan.name}",
+                address=Prefix.of(gateway),
+                area=area,
+                passive=True,
+                vlan=vlan.id,
+            )
+        )
+    return result
+
+
+def _snmp(host: Host, inventory: Inventory) -> Snmp | None:
+    services = inventory.services
+    community = services.get("snmp_community") or _var(host, "vault_snmp_community")
+    if not community:
+        return None
+    contacts = inventory.hq.contacts
+    default_contact = (contacts[0].email or contacts[0].name) if contacts else ""
+    return Snmp(
+        community=str(community),
+        location=str(services.get("snmp_location") or inventory.dzongkhag.name),
+        contact=str(services.get("snmp_contact") or default_contact),
+    )
+
+
+def _secret_type(host: Host, key: str, secret: str) -> int:
+    """The type number of a stored secret; a clear-text secret is refused."""
+    for prefix, number in SECRET_TYPES.items():
+        if secret.startswith(prefix):
+            return number
+    raise WanIntentError(
+        host.name, key, "is not a hashed secret ($9$..., $8$... or $1$...); never store clear text"
+    )
+
+
+def _users(host: Host) -> tuple[LocalUser, ...]:
+    users = []
+    raw_users = _var(host, "router_users", [])
+    if not isinstance(raw_users, list):
+        raise WanIntentError(host.name, "router_users", "must be a list")
+    for n, raw in enumerate(raw_users):
+        key = f"router_users[{n}]"
+        if not isinstance(raw, dict) or "name" not in raw or "secret" not in raw:
+            raise WanIntentError(host.name, key, "needs a name and a secret")
+        privilege = raw.get("privilege", 15)
+        if (
+            isinstance(privilege, bool)
+            or not isinstance(privilege, int)
+            or not 0 <= privilege <= 15
+        ):
+            raise WanIntentError(host.name, f"{key}.privilege", "must be 0 to 15")
+        secret = str(raw["secret"])
+        users.append(
+            LocalUser(
+                name=str(raw["name"]),
+                privilege=privilege,
+                secret=secret,
+                secret_type=_secret_type(host, f"{key}.secret", secret),
+            )
+        )
+    return tuple(users)
+
+
+def _gateway(host: Host) -> IPv4Address | None:
+    raw = _var(host, "internet_gateway")
+    if raw is None:
+        return None
+    try:
+        return IPv4Address(str(raw))
+    except ValueError as exc:
+        raise WanIntentError(host.name, "internet_gateway", f"{raw!r} is not an address") from exc
+
+
+def _banner(host: Host, inventory: Inventory) -> str:
+    default = f"Authorised access only. {inventory.dzongkhag.name} ICT Services Unit."
+    banner = str(_var(host, "router_banner", default))
+    if "^" in banner or "\n" in banner:
+        raise WanIntentError(host.name, "router_banner", "must be one line without '^'")
+    return banner
+
+
+def router_intent(inventory: Inventory, name: str, platform: str | None = None) -> RouterIntent:
+    """The intended configuration of router ``name`` (on ``platform``, default its own)."""
+    host = inventory.hosts.get(name)
+    if host is None or host.role != "router":
+        raise WanIntentError(name, "(host)", "not a router of this inventory")
+    site = inventory.sites[host.site]
+    if host.loopback is None:
+        raise WanIntentError(name, "loopback", "a router needs a loopback address")
+    platform = platform or host.platform
+    area = Area.of(site_area(host, site))
+    loopback = Interface(
+        name=LOOPBACK.get(platform, "lo"),
+        kind="loopback",
+        description="router id",
+        address=Prefix.of(host.loopback),
+        area=Area.of(BACKBONE),
+        passive=True,
+    )
+    lans = _lan_interfaces(host, site, area)
+    ranges: tuple[AreaRange, ...] = ()
+    if area.number != BACKBONE and site.lan_block is not None and lans:
+        ranges = (AreaRange(area=area, prefix=Prefix.of(site.lan_block)),)
+    gateway = _gateway(host)
+    routes: tuple[StaticRoute, ...] = ()
+    if gateway is not None:
+        routes = (StaticRoute(Prefix.of(DEFAULT_ROUTE), str(gateway), "internet-edge"),)
+    services = inventory.services
+    return RouterIntent(
+        name=name,
+        hostname=name,
+        platform=platform,
+        site=site.key,
+        site_name=site.name,
+        is_hq=site.is_hq,
+        loopback=loopback,
+        lan_port=host.lan_interface if lans else None,
+        interfaces=(*_wan_interfaces(host, inventory.links), *lans),
+        ospf=Ospf(
+            process=OSPF_PROCESS,
+            router_id=str(host.loopback.ip),
+            ranges=ranges,
+            passive=(loopback.name, *(i.name for i in lans)),
+            default_originate=site.is_hq,
+            default_originate_always=site.is_hq and gateway is None,
+        ),
+        static_routes=routes,
+        ntp_servers=tuple(str(s) for s in services.get("ntp_servers") or ()),
+        syslog_servers=tuple(str(s) for s in services.get("syslog_servers") or ()),
+        log_level=LOG_LEVEL,
+        snmp=_snmp(host, inventory),
+        users=_users(host),
+        banner=_banner(host, inventory),
+        lldp=True,
+        ipv6_forwarding=False,
+    )
+
+
+def routers(inventory: Inventory) -> list[str]:
+    """Names of every router, sorted."""
+    return sorted(h.name for h in inventory.by_role("router"))
+
+
+def all_intents(inventory: Inventory) -> dict[str, RouterIntent]:
+    """The intent of every router."""
+    return {name: router_intent(inventory, name) for name in routers(inventory)}

@@ -1,0 +1,18 @@
+"""Shared fixtures of the WAN unit tests: the built-in lab inventory, loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dzict.inventory import Inventory, load_inventory
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def lab_inventory() -> Inventory:
+    """inventory/lab, validated."""
+    return load_inventory(REPO / "inventory" / "lab")
