@@ -101,3 +101,11 @@ class RunLockError(WanError):
 
 class ConfigStoreError(WanError):
     """The configuration backup repository could not be read or written (git failed)."""
+
+
+class PatchRunError(DzictError):
+    """A patch playbook could not be run at all (missing playbook, ansible-runner error)."""
+
+
+class ScheduleError(DzictError):
+    """A schedule in the inventory is invalid or its systemd units cannot be written."""
