@@ -59,9 +59,7 @@ def save_state(folder: Path, state: Mapping[str, HostState]) -> Path:
     return path
 
 
-def merge(
-    state: Mapping[str, HostState], run: RunOutcome, now: datetime
-) -> dict[str, HostState]:
+def merge(state: Mapping[str, HostState], run: RunOutcome, now: datetime) -> dict[str, HostState]:
     """The new state: reached hosts take this run's result; others keep their last pending list."""
     merged = dict(state)
     for name, outcome in run.hosts.items():
@@ -103,8 +101,15 @@ def rows(state: Mapping[str, HostState], hosts: Iterable[str]) -> list[dict[str,
         host = state[name]
         if not host.pending:
             table.append(
-                {"host": name, "status": host.status, "package": "", "installed": "",
-                 "available": "", "security": "", "note": _note(host, None)}
+                {
+                    "host": name,
+                    "status": host.status,
+                    "package": "",
+                    "installed": "",
+                    "available": "",
+                    "security": "",
+                    "note": _note(host, None),
+                }
             )
         for update in host.pending:
             table.append(
@@ -136,8 +141,12 @@ def _md_cell(text: str) -> str:
 
 def to_markdown(table: list[dict[str, str]], title: str) -> str:
     """The table as a Markdown page."""
-    lines = [f"# {title}", "", "| " + " | ".join(COLUMNS) + " |",
-             "| " + " | ".join("---" for _ in COLUMNS) + " |"]
+    lines = [
+        f"# {title}",
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "| " + " | ".join("---" for _ in COLUMNS) + " |",
+    ]
     lines += ["| " + " | ".join(_md_cell(r[c]) for c in COLUMNS) + " |" for r in table]
     return "\n".join(lines) + "\n"
 

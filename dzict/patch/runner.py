@@ -47,6 +47,7 @@ def ansible_env(config: Path | None = ANSIBLE_CFG) -> dict[str, str]:
 def run_playbook(
     playbook: str,
     inventory: Path,
+    *,
     limit: str | None = None,
     extravars: Mapping[str, Any] | None = None,
     config: Path | None = ANSIBLE_CFG,
@@ -73,7 +74,7 @@ def run_playbook(
             inventory=str(inventory.resolve()),
             limit=limit,
             extravars=dict(extravars or {}),
-            envvars={**ansible_env(config), "PYTHONPATH": _pythonpath()},
+            envvars={**ansible_env(config), **_vault(inventory), "PYTHONPATH": _pythonpath()},
             event_handler=keep,
             quiet=quiet,
             project_dir=str(REPO_ROOT),
@@ -81,6 +82,14 @@ def run_playbook(
     if result.status not in ("successful", "failed"):
         raise PatchRunError(f"ansible-playbook {playbook} did not run: {result.status}")
     return PlaybookRun(status=result.status, rc=int(result.rc), events=events)
+
+
+def _vault(inventory: Path) -> dict[str, str]:
+    """The inventory's vault password file, found the way the inventory loader finds it."""
+    from dzict.inventory.loader import vault_password_file
+
+    found = vault_password_file(inventory.resolve())
+    return {"ANSIBLE_VAULT_PASSWORD_FILE": str(found.resolve())} if found else {}
 
 
 def _pythonpath() -> str:

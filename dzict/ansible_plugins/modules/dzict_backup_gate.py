@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+from ansible.module_utils.basic import AnsibleModule
+
 DOCUMENTATION = r"""
 ---
 module: dzict_backup_gate
@@ -49,13 +54,8 @@ checked:
   returned: success
 """
 
-from datetime import timedelta
-from pathlib import Path
 
-from ansible.module_utils.basic import AnsibleModule
-
-
-def check(inventory, hosts, max_age):
+def check(inventory: str, hosts: list[str], max_age: float | None) -> str | None:
     """None when every host may be changed, else the reason why not."""
     from dzict.backup.gate import require_recent_backup
     from dzict.exceptions import DzictError
@@ -69,7 +69,7 @@ def check(inventory, hosts, max_age):
     return None
 
 
-def main():
+def main() -> None:
     """Run the module."""
     module = AnsibleModule(
         argument_spec={

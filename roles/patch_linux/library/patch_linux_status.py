@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from fnmatch import fnmatchcase
+
+from ansible.module_utils.basic import AnsibleModule
+
 DOCUMENTATION = r"""
 ---
 module: patch_linux_status
@@ -103,11 +109,6 @@ free_mb:
   returned: always
 """
 
-import os
-import subprocess
-from fnmatch import fnmatchcase
-
-from ansible.module_utils.basic import AnsibleModule
 
 REBOOT_FLAG = "/var/run/reboot-required"
 CONTAINER_FLAGS = ("/run/.containerenv", "/.dockerenv")

@@ -22,9 +22,7 @@ def _entry(update_id: str, update: dict[str, Any]) -> dict[str, Any]:
 def patch_windows_pending(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The updates a win_updates search found, accepted ones and filtered ones alike."""
     found = {k: _entry(k, v) for k, v in (result.get("updates") or {}).items()}
-    found.update(
-        {k: _entry(k, v) for k, v in (result.get("filtered_updates") or {}).items()}
-    )
+    found.update({k: _entry(k, v) for k, v in (result.get("filtered_updates") or {}).items()})
     return sorted(found.values(), key=lambda e: e["name"])
 
 
@@ -34,9 +32,7 @@ def patch_windows_remaining(
     """What is still pending after the install step (everything when it did not run)."""
     if install.get("skipped") or "updates" not in install:
         return patch_windows_pending(search)
-    installed = {
-        k for k, v in (install.get("updates") or {}).items() if v.get("installed")
-    }
+    installed = {k for k, v in (install.get("updates") or {}).items() if v.get("installed")}
     return [
         e
         for k, e in ((k, _entry(k, v)) for k, v in (search.get("updates") or {}).items())
