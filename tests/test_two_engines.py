@@ -14,7 +14,7 @@ import pytest
 from dzict.nornir_inventory import init_nornir
 
 ROOT = Path(__file__).resolve().parent.parent
-INVENTORIES = [ROOT / "inventory" / "lab"]
+INVENTORIES = [ROOT / "inventory" / "lab", ROOT / "inventory" / "punakha"]
 
 
 def ansible_view(inventory: Path, keys: list[str], out: Path) -> dict[str, Any]:
@@ -38,7 +38,10 @@ def ansible_view(inventory: Path, keys: list[str], out: Path) -> dict[str, Any]:
         cwd=ROOT,
         env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
     )
-    return {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    dump = json.loads((out / "hosts.json").read_text())
+    return {
+        name: {"vars": dump["vars"][name], "groups": dump["groups"][name]} for name in dump["vars"]
+    }
 
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=[p.name for p in INVENTORIES])

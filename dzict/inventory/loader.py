@@ -156,6 +156,11 @@ def load(root: Path, password_file: Path | None = None) -> AnsibleView:
     loader = DataLoader()
     loader.set_vault_secrets(_vault_secret(password_file))
     inventory = InventoryManager(loader=loader, sources=[str(root / "hosts.yml")])
+    if not inventory.get_hosts():
+        view.problems.append(
+            Problem(index.hosts_file(), "all", "Ansible read no host from this hosts file")
+        )
+        return view
     manager = VariableManager(loader=loader, inventory=inventory)
     for group in sorted(inventory.groups):
         if group not in SKIP_GROUPS:

@@ -20,8 +20,14 @@ YAML_SUFFIXES = (".yml", ".yaml")
 VAULT_HEADER = "$ANSIBLE_VAULT"
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that accepts Ansible's ``!vault`` and ``!unsafe`` tags."""
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """A safe loader that accepts Ansible's ``!vault`` and ``!unsafe`` tags.
+
+    It uses libyaml when present, as Ansible does, so both reject the same files.
+    """
 
 
 def _tagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
