@@ -109,3 +109,30 @@ class PatchRunError(DzictError):
 
 class ScheduleError(DzictError):
     """A schedule in the inventory is invalid or its systemd units cannot be written."""
+
+
+class LabError(DzictError):
+    """The lab could not be built, started, changed or removed."""
+
+
+class LabPrerequisiteError(LabError):
+    """The machine lacks what the lab needs (root, podman, debootstrap); says what to install."""
+
+
+class PodmanError(LabError):
+    """A podman command failed; carries the command and podman's own message."""
+
+    def __init__(self, cmd: list[str], returncode: int, stderr: str) -> None:
+        self.cmd = cmd
+        self.returncode = returncode
+        self.stderr = stderr.strip()
+        last = self.stderr.splitlines()[-1] if self.stderr else f"exit status {returncode}"
+        super().__init__(f"{' '.join(cmd[:3])}: {last}")
+
+
+class ImageBuildError(LabError):
+    """Building a lab image failed (debootstrap, apt inside the chroot, or podman import)."""
+
+
+class LabClashError(LabError):
+    """A container or network with a lab name exists but is not this lab's; it is left alone."""
