@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from dzict.ap import regdomain
 from dzict.exceptions import AddressPlanError, InventoryError, Problem
 from dzict.inventory import addressing
 from dzict.inventory.loader import AnsibleView, HostView, load
@@ -21,9 +22,12 @@ from dzict.inventory.model import (
     LAB_RANGE,
     ROLE_GROUPS,
     SITE_PREFIX,
+    AccessPoint,
     Dzongkhag,
     Host,
     Inventory,
+    Radio,
+    RadioOverride,
     Site,
     WanLink,
 )
@@ -36,7 +40,10 @@ SITE_KEYS = {
     "contacts": "site_contacts",
     "vlans": "vlans",
     "ssids": "ssids",
+    "wifi_country": "wifi_country",
+    "wifi_radios": "wifi_radios",
 }
+AP_KEYS = {"name": "ap_name", "location": "ap_location", "overrides": "ap_radios"}
 HOST_KEYS = (
     "platform",
     "host_id",
@@ -54,6 +61,8 @@ M = TypeVar("M", bound=BaseModel)
 def _loc(base: str, loc: Iterable[int | str]) -> str:
     text = base
     for part in loc:
+        if part == "[key]":  # pydantic's marker for a bad dictionary key
+            continue
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
 
@@ -180,6 +189,126 @@ class Builder:
                 end.address = end.address or address
             links.append(link)
         return links
+
+    def access_points(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
+        """Give each access point its radios: the site's ``wifi_radios`` and its ``ap_radios``."""
+        for host in hosts.values():
+            site = sites.get(host.site)
+            if host.role != "ap" or site is None:
+                continue
+            data = {f: host.vars[k] for f, k in AP_KEYS.items() if host.vars.get(k) is not None}
+            data.setdefault("name", host.name)
+            data["country"] = site.wifi_country
+            ap = self.typed(AccessPoint, data, AP_KEYS, host=host.name)
+            if ap is None:
+                continue
+            for band, override in ap.overrides.items():
+                base = site.wifi_radios.get(band)
+                if base is None:
+                    self.problem(
+                        f"ap_radios.{band}",
+                        f"site {site.key} has no {band} GHz radio in wifi_radios to adjust",
+                        host=host.name,
+                    )
+                    continue
+                merged = base.model_dump() | override.model_dump(exclude_none=True)
+                radio = self.typed(Radio, merged, {}, host=host.name)
+                if radio is not None:
+                    self.check_radio(site, band, radio, override, host.name)
+            ap.radios = {
+                band: base.model_copy(update=ap.overrides[band].model_dump(exclude_none=True))
+                if band in ap.overrides
+                else base
+                for band, base in site.wifi_radios.items()
+            }
+            host.ap = ap
+
+    def check_radio(
+        self,
+        site: Site,
+        band: str,
+        radio: Radio,
+        override: RadioOverride | None = None,
+        host: str | None = None,
+    ) -> None:
+        """The channel, width and power of a radio are allowed in the site's country."""
+        touched = override.model_fields_set if override else set()
+        if override is not None and not touched & {"channel", "width", "tx_power"}:
+            return  # nothing the site's own check has not already seen
+        if not regdomain.known(site.wifi_country):
+            return
+
+        def report(field: str, message: str) -> None:
+            if override is not None and field in touched:
+                self.problem(f"ap_radios.{band}.{field}", message, host=host)
+            else:
+                self.problem(f"wifi_radios.{band}.{field}", message, group=site.group)
+
+        message = regdomain.problem(site.wifi_country, band, radio.channel, radio.width)
+        if message is not None:
+            width_only = message.startswith("channel width") or (
+                "width" in touched and "channel" not in touched
+            )
+            report("width" if width_only else "channel", message)
+            return
+        limit = regdomain.max_power_dbm(site.wifi_country, band, radio.channel, radio.width)
+        if radio.tx_power is not None and radio.tx_power > limit:
+            report(
+                "tx_power",
+                f"transmit power {radio.tx_power} dBm is above the {limit} dBm allowed on"
+                f" channel {radio.channel} in {site.wifi_country} (source: {regdomain.SOURCE})",
+            )
+
+    def check_wifi(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
+        """Country known, radios allowed there, SSIDs unique, on radios the site has."""
+        for site in sites.values():
+            aps = [h for h in hosts.values() if h.role == "ap" and h.site == site.key]
+            has_aps = bool(aps)
+            if not regdomain.known(site.wifi_country):
+                self.problem(
+                    "wifi_country",
+                    regdomain.problem(site.wifi_country, "2.4", 1) or "unknown country",
+                    group=site.group,
+                )
+            for band, radio in site.wifi_radios.items():
+                self.check_radio(site, band, radio)
+            if has_aps and site.ssids and not site.wifi_radios:
+                self.problem(
+                    "wifi_radios",
+                    f"site {site.key} has access points but no radio settings",
+                    group=site.group,
+                )
+            names: set[str] = set()
+            for n, ssid in enumerate(site.ssids):
+                if ssid.name in names:
+                    self.problem(
+                        f"ssids[{n}].name", f"SSID {ssid.name!r} is defined twice", group=site.group
+                    )
+                names.add(ssid.name)
+                vlan = site.vlan(ssid.vlan)
+                if ssid.security == "open" and vlan is not None and not vlan.isolated:
+                    self.problem(
+                        f"ssids[{n}].vlan",
+                        f"open SSID {ssid.name!r} must be on an isolated guest VLAN;"
+                        f" VLAN {ssid.vlan} ({vlan.name}) is not isolated",
+                        group=site.group,
+                    )
+                for ap in aps:
+                    if ap.lan_vlan == ssid.vlan:
+                        self.problem(
+                            f"ssids[{n}].vlan",
+                            f"SSID {ssid.name!r} is on VLAN {ssid.vlan}, the management VLAN"
+                            f" of access point {ap.name}; Wi-Fi clients must not share it",
+                            group=site.group,
+                        )
+                missing = [b for b in ssid.bands if b not in site.wifi_radios]
+                if has_aps and site.wifi_radios and missing:
+                    self.problem(
+                        f"ssids[{n}].bands",
+                        f"SSID {ssid.name!r} is on band {', '.join(missing)} GHz, which has no"
+                        f" radio settings (wifi_radios) at site {site.key}",
+                        group=site.group,
+                    )
 
     # -- the checks ---------------------------------------------------------------------------
 
@@ -371,6 +500,8 @@ class Builder:
         }
         links = self.links(dz, hosts)
         self.check_sites(sites, hosts)
+        self.check_wifi(sites, hosts)
+        self.access_points(sites, hosts)
         self.check_hosts(sites, hosts)
         self.check_links(hosts, links)
         self.check_addresses(hosts, links)

@@ -49,6 +49,10 @@ VLANS = [
     {"id": 30, "name": "guest", "slot": 2, "isolated": True},
 ]
 SERVER_VLAN = {"id": 40, "name": "servers", "slot": 3}
+WIFI_RADIOS = {
+    "2.4": {"channel": 6, "width": 20, "tx_power": 17},
+    "5": {"channel": 36, "width": 80, "tx_power": 20},
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,15 @@ def _hosts(spec: LabSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         router = f"{p}-{key}-rtr"
         ifaces = ["wan1", "wan2", "lan0"] if n <= 2 and len(offices) >= 2 else ["wan1", "lan0"]
         routers[router] = {"host_id": 1, "interfaces": ifaces}
-        aps[f"{p}-{key}-ap"] = {"host_id": 2}
+        aps[f"{p}-{key}-ap"] = {
+            "host_id": 2,
+            "ap_location": f"{_name}, main office",
+            # neighbouring offices keep apart on 2.4 GHz: 1, 6, 11, 1, ...
+            "ap_radios": {
+                "2.4": {"channel": (1, 6, 11)[n % 3]},
+                "5": {"channel": 36 + 16 * (n % 2)},
+            },
+        }
         pcs[f"{p}-{key}-pc"] = {"host_id": 10}
         sites[key] = [router, f"{p}-{key}-ap", f"{p}-{key}-pc"]
         links.append(
@@ -220,8 +232,11 @@ def generate(out: Path, spec: LabSpec) -> Path:
                     "vlan": 30,
                     "security": "wpa2-personal",
                     "passphrase": "{{ vault_guest_passphrase }}",
+                    "bands": ["2.4"],
                 },
             ],
+            "wifi_country": "BT",
+            "wifi_radios": WIFI_RADIOS,
         },
         head,
     )
@@ -261,7 +276,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "lan_interface": "lan0",
             "loopback": "{{ dzongkhag.addressing | dzict_loopback(site_id) }}",
         },
-        "access_points": {"platform": "hostapd", "lan_vlan": 10},
+        "access_points": {"platform": "hostapd", "lan_vlan": 10, "lan_interface": "lan0"},
         "pcs": {"platform": "debian", "lan_vlan": 20},
         "servers": {"platform": "debian", "lan_vlan": 40},
         "backup_hosts": {"platform": "debian", "lan_vlan": 40},

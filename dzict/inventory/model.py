@@ -10,7 +10,13 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 PLATFORMS: dict[str, str] = {
     "frr": "router",
@@ -81,8 +87,8 @@ class Ssid(_Model):
     name: str
     vlan: int = Field(ge=1, le=4094)
     security: Security
-    passphrase: str | None = None
-    radius_servers: list[IPv4Address] = Field(default_factory=list)
+    passphrase: str | None = Field(None, validate_default=True)
+    radius_servers: list[IPv4Address] = Field(default_factory=list, validate_default=True)
     radius_secret: str | None = None
     bands: list[Band] = Field(default_factory=lambda: list[Band](["2.4", "5"]))
     hidden: bool = False
@@ -93,23 +99,76 @@ class Ssid(_Model):
         size = len(name.encode("utf-8"))
         if not 1 <= size <= 32:
             raise ValueError(f"SSID {name!r} is {size} bytes long; it must be 1 to 32 bytes")
+        if not name.isprintable():
+            raise ValueError(f"SSID {name!r} holds a control character")
         return name
 
-    @model_validator(mode="after")
-    def _secrets(self) -> Ssid:
-        if self.security.endswith("personal"):
-            if self.passphrase is None:
-                raise ValueError(f"SSID {self.name!r} uses {self.security} but has no passphrase")
-            if not 8 <= len(self.passphrase) <= 63:
-                raise ValueError(
-                    f"passphrase of SSID {self.name!r} is {len(self.passphrase)} characters;"
-                    " WPA needs 8 to 63"
-                )
-        if self.security.endswith("enterprise") and not (
-            self.radius_servers and self.radius_secret
-        ):
-            raise ValueError(f"SSID {self.name!r} uses {self.security} but has no RADIUS servers")
-        return self
+    @field_validator("passphrase")
+    @classmethod
+    def _passphrase(cls, passphrase: str | None, info: ValidationInfo) -> str | None:
+        security = str(info.data.get("security", ""))
+        if not security.endswith("personal"):
+            return passphrase
+        if passphrase is None:
+            raise ValueError(f"{security} needs a passphrase (from the vault)")
+        if not 8 <= len(passphrase) <= 63:
+            raise ValueError(f"passphrase is {len(passphrase)} characters; WPA needs 8 to 63")
+        if not all(32 <= ord(c) <= 126 for c in passphrase):
+            raise ValueError("passphrase must be printable ASCII characters only (IEEE 802.11)")
+        return passphrase
+
+    @field_validator("radius_servers")
+    @classmethod
+    def _radius(cls, servers: list[IPv4Address], info: ValidationInfo) -> list[IPv4Address]:
+        security = str(info.data.get("security", ""))
+        if security.endswith("enterprise") and not servers:
+            raise ValueError(f"{security} needs at least one RADIUS server")
+        return servers
+
+    @field_validator("radius_secret")
+    @classmethod
+    def _secret(cls, secret: str | None, info: ValidationInfo) -> str | None:
+        security = str(info.data.get("security", ""))
+        if security.endswith("enterprise") and not secret:
+            raise ValueError(f"{security} needs a RADIUS secret (from the vault)")
+        if secret is not None and not secret.isprintable():
+            raise ValueError("RADIUS secret holds a control character")
+        return secret
+
+    @property
+    def enterprise(self) -> bool:
+        """True for WPA2/WPA3-Enterprise (802.1X with RADIUS)."""
+        return self.security.endswith("enterprise")
+
+
+class Radio(_Model):
+    """One radio of an access point: band defaults in ``wifi_radios``, per AP in ``ap_radios``."""
+
+    channel: int = Field(ge=1, le=196)
+    width: Literal[20, 40, 80] = 20
+    tx_power: int | None = Field(None, ge=1, le=30, description="dBm; None leaves it to the radio")
+    interface: str | None = Field(None, pattern=r"^[a-z][a-z0-9]{0,9}$")
+
+
+class RadioOverride(_Model):
+    """What one access point changes of its site's radio settings (``ap_radios``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: int | None = Field(None, ge=1, le=196)
+    width: Literal[20, 40, 80] | None = None
+    tx_power: int | None = Field(None, ge=1, le=30)
+    interface: str | None = Field(None, pattern=r"^[a-z][a-z0-9]{0,9}$")
+
+
+class AccessPoint(_Model):
+    """The Wi-Fi settings of one access point: its site's radios with its own overrides."""
+
+    name: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+    location: str = Field("", max_length=200)
+    country: str
+    radios: dict[Band, Radio] = Field(default_factory=dict)
+    overrides: dict[Band, RadioOverride] = Field(default_factory=dict)
 
 
 class Contact(_Model):
@@ -132,6 +191,8 @@ class Site(_Model):
     contacts: list[Contact] = Field(default_factory=list)
     vlans: list[Vlan] = Field(default_factory=list)
     ssids: list[Ssid] = Field(default_factory=list)
+    wifi_country: str = Field("BT", pattern=r"^[A-Z]{2}$")
+    wifi_radios: dict[Band, Radio] = Field(default_factory=dict)
     lan_block: IPv4Network | None = None
     management_block: IPv4Network | None = None
 
@@ -166,6 +227,7 @@ class Host(_Model):
     loopback: IPv4Interface | None = None
     lan_interface: str | None = None
     interfaces: list[str] = Field(default_factory=list)
+    ap: AccessPoint | None = None
     vars: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @field_validator("platform")

@@ -114,7 +114,9 @@ class SourceIndex:
         """Remember every top-level key of ``data`` as set by ``path`` for that scope."""
         if isinstance(data, dict):
             for key in data:
-                self.keys.setdefault((scope, name, str(key)), relative(path, self.root))
+                # files are added in Ansible's order (hosts file, group_vars, host_vars):
+                # the last one to set a key is the one whose value Ansible uses
+                self.keys[(scope, name, str(key))] = relative(path, self.root)
 
     def file_of(self, key: str, host: str | None = None, groups: list[str] | None = None) -> str:
         """The file that gives ``key`` its value for a host (host first, then its groups)."""

@@ -1,0 +1,1 @@
+"""Wi-Fi access points: regulatory channel tables, intended configuration, rendering, checks."""
