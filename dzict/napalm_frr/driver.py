@@ -1,0 +1,452 @@
+"""NAPALM driver for FRRouting (platform `frr`) on a Linux router reached over SSH.
+
+Configuration follows NAPALM's life cycle with FRR's own tools on the router:
+
+* load_replace_candidate / load_merge_candidate upload the candidate into the state directory
+  (default /var/lib/dzict-napalm) and check it with `vtysh -C -f` (a true syntax check);
+* compare_config runs `frr-reload.py --test` and returns a '-'/'+' diff;
+* commit_config applies with `frr-reload.py --reload` and writes /etc/frr/frr.conf. With
+  `revert_in` it leaves frr.conf alone and starts a timer ON THE ROUTER (a detached shell in
+  its own session) that restores the configuration saved before the commit after `revert_in`
+  seconds, whether or not the control node is still there. confirm_commit claims the pending
+  commit (an atomic rename of the state file, so the timer and the confirmation cannot both
+  win), stops the timer and writes frr.conf;
+* rollback restores the configuration saved before the last commit.
+
+The SSH user must be able to run vtysh and frr-reload.py and write the state directory (root on
+the lab routers).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any, Literal
+
+from napalm.base import NetworkDriver, models
+from napalm.base import constants as napalm_constants
+from napalm.base.exceptions import (
+    CommandErrorException,
+    CommitConfirmException,
+    CommitError,
+    ConnectionClosedException,
+    MergeConfigException,
+    ReplaceConfigException,
+)
+from napalm.base.helpers import sanitize_configs
+
+from dzict.exceptions import DriverOptionError
+from dzict.napalm_frr import parsers
+from dzict.napalm_frr.transport import CommandResult, SSHTransport, Transport
+
+__all__ = ["FRRDriver"]
+
+DEFAULT_STATE_DIR = "/var/lib/dzict-napalm"
+DEFAULT_FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
+STARTUP_CONFIG = "/etc/frr/frr.conf"
+
+# The commands the getters run; the recorded-output tests name their files after these.
+SHOW_VERSION = "vtysh -c 'show version'"
+SHOW_INTERFACE_JSON = "vtysh -c 'show interface json'"
+PID1_AGE = "ps -o etimes= -p 1"
+MACHINE = "uname -m"
+MACHINE_ID = "cat /etc/machine-id"
+DOMAINNAME = "cat /proc/sys/kernel/domainname"
+DEVICE_CLOCK = "date '+%Y/%m/%d %H:%M:%S.%2N'"
+IP_ADDRESSES = "ip -json address show"
+LLDP_NEIGHBORS = "lldpcli -f json show neighbors details"
+SHOW_RUNNING = "vtysh -c 'show running-config no-header'"
+SHOW_STARTUP = f"cat {STARTUP_CONFIG}"
+
+OPTIONAL_ARGS = {
+    "port": "SSH port (22)",
+    "key_file": "private key file for the SSH login",
+    "known_hosts_file": "known_hosts file holding the router's host key (unknown keys refused)",
+    "state_dir": f"directory on the router for candidates and commit state ({DEFAULT_STATE_DIR})",
+    "frr_reload": f"path of frr-reload.py on the router ({DEFAULT_FRR_RELOAD})",
+    "ssh_config_file": "accepted because nornir_napalm always passes it; not read",
+}
+
+_SYNTAX_CHECK_FAILED = 2  # `vtysh -C` exit status for a configuration it rejects
+
+# Runs detached on the router: waits, then restores the saved configuration unless
+# confirm_commit or rollback renamed the pending file away first.
+_REVERT_SCRIPT = """#!/bin/sh
+# Reverts an unconfirmed commit of the dzict FRR NAPALM driver after $1 seconds.
+D=$(dirname "$0")
+echo $$ > "$D/revert.pid"
+sleep "$1"
+mv "$D/pending" "$D/reverting" 2>/dev/null || exit 0
+{frr_reload} --reload "$D/rollback.conf" >> "$D/revert.log" 2>&1
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) reverted $(cat "$D/reverting")" >> "$D/history.log"
+rm -f "$D/reverting" "$D/revert.pid"
+"""
+
+
+class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type information
+    """NAPALM driver for FRRouting over SSH (paramiko, strict host key checking)."""
+
+    platform = "frr"
+
+    def __init__(
+        self,
+        hostname: str,
+        username: str,
+        password: str,
+        timeout: int = 60,
+        optional_args: dict[str, Any] | None = None,
+    ) -> None:
+        """Keep the connection settings; nothing is contacted until open()."""
+        self.hostname = hostname
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        args = dict(optional_args or {})
+        unknown = sorted(set(args) - set(OPTIONAL_ARGS))
+        if unknown:
+            raise DriverOptionError(
+                f"{hostname}: unknown optional_args {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(OPTIONAL_ARGS))}"
+            )
+        self.port = int(args.get("port") or 22)
+        self.key_file: str | None = args.get("key_file")
+        self.known_hosts_file: str | None = args.get("known_hosts_file")
+        self.state_dir: str = args.get("state_dir") or DEFAULT_STATE_DIR
+        self.frr_reload: str = args.get("frr_reload") or DEFAULT_FRR_RELOAD
+        for name in ("key_file", "known_hosts_file"):
+            value = args.get(name)
+            if value is not None and not Path(value).expanduser().is_file():
+                raise DriverOptionError(f"{hostname}: {name} {value} is not a file")
+        self._transport: Transport | None = None
+        self._candidate: Literal["replace", "merge"] | None = None
+
+    # -- connection -------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the SSH connection (napalm ConnectionException and friends on failure)."""
+        self._transport = SSHTransport.connect(
+            self.hostname,
+            self.username,
+            port=self.port,
+            password=self.password,
+            key_file=self.key_file and str(Path(self.key_file).expanduser()),
+            known_hosts_file=self.known_hosts_file
+            and str(Path(self.known_hosts_file).expanduser()),
+            timeout=self.timeout,
+        )
+
+    def close(self) -> None:
+        """Close the SSH connection."""
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    def is_alive(self) -> models.AliveDict:
+        """Whether the SSH connection is up."""
+        return {"is_alive": self._transport is not None and self._transport.is_active()}
+
+    @property
+    def _device(self) -> Transport:
+        if self._transport is None:
+            raise ConnectionClosedException(f"{self.hostname}: not connected; call open()")
+        return self._transport
+
+    def _path(self, name: str) -> str:
+        return shlex.quote(f"{self.state_dir}/{name}")
+
+    def _checked(self, command: str, result: CommandResult) -> CommandResult:
+        if result.exit_status != 0:
+            detail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
+            raise CommandErrorException(
+                f"{self.hostname}: `{command}` exited with {result.exit_status}: "
+                + " / ".join(detail)
+            )
+        return result
+
+    def _run(self, command: str, stdin: str | None = None) -> str:
+        return self._checked(command, self._device.run(command, stdin)).stdout
+
+    def _run_many(self, commands: list[str]) -> list[str]:
+        results = self._device.run_many(commands)
+        return [self._checked(c, r).stdout for c, r in zip(commands, results, strict=True)]
+
+    # -- getters ----------------------------------------------------------------------------
+
+    def get_facts(self) -> models.FactsDict:
+        """Hostname, FRR version, uptime, interfaces (see parsers.parse_facts)."""
+        results = self._device.run_many(
+            [SHOW_VERSION, SHOW_INTERFACE_JSON, PID1_AGE, MACHINE, MACHINE_ID, DOMAINNAME]
+        )
+        version, interfaces, age, machine = (
+            self._checked(c, r).stdout
+            for c, r in zip(
+                [SHOW_VERSION, SHOW_INTERFACE_JSON, PID1_AGE, MACHINE], results[:4], strict=True
+            )
+        )
+        # /etc/machine-id and the domain name are optional on a router.
+        machine_id = results[4].stdout if results[4].exit_status == 0 else ""
+        domain = results[5].stdout if results[5].exit_status == 0 else ""
+        return parsers.parse_facts(
+            show_version=version,
+            show_interface_json=interfaces,
+            pid1_seconds=age,
+            machine=machine,
+            machine_id=machine_id,
+            domainname=domain,
+        )
+
+    def get_interfaces(self) -> dict[str, models.InterfaceDict]:
+        """Every interface zebra knows, from `show interface json`."""
+        interfaces, now = self._run_many([SHOW_INTERFACE_JSON, DEVICE_CLOCK])
+        return parsers.parse_interfaces(interfaces, now)
+
+    def get_interfaces_ip(self) -> dict[str, models.InterfacesIPDict]:
+        """Every address the kernel has, per interface and family."""
+        return parsers.parse_interfaces_ip(self._run(IP_ADDRESSES))
+
+    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
+        """LLDP neighbours per local port (lldpd)."""
+        return {
+            port: [{"hostname": n["remote_system_name"], "port": n["remote_port"]} for n in nbrs]
+            for port, nbrs in self.get_lldp_neighbors_detail().items()
+        }
+
+    def get_lldp_neighbors_detail(self, interface: str = "") -> models.LLDPNeighborsDetailDict:
+        """LLDP neighbours in detail, from `lldpcli -f json`; only `interface` if given."""
+        neighbors = parsers.lldp_neighbors(self._run(LLDP_NEIGHBORS))
+        if interface:
+            return {interface: neighbors[interface]} if interface in neighbors else {}
+        return neighbors
+
+    def get_config(
+        self,
+        retrieve: str = "all",
+        full: bool = False,
+        sanitized: bool = False,
+        format: str = "text",
+    ) -> models.ConfigDict:
+        """Running (vtysh), startup (/etc/frr/frr.conf) and candidate configuration."""
+        if format != "text":
+            raise NotImplementedError("FRR configuration is text only")
+        if full:
+            raise NotImplementedError("FRR has no running configuration with defaults shown")
+        if retrieve not in ("all", "running", "startup", "candidate"):
+            raise ValueError(f"retrieve must be all, running, startup or candidate: {retrieve}")
+        wanted = {
+            "running": SHOW_RUNNING,
+            "startup": SHOW_STARTUP,
+            "candidate": f"cat {self._path('candidate.conf')}",
+        }
+        if self._candidate is None or retrieve not in ("all", "candidate"):
+            del wanted["candidate"]
+        else:
+            self._build_candidate()
+        if retrieve != "all":
+            wanted = {k: v for k, v in wanted.items() if k == retrieve}
+        outputs = dict(zip(wanted, self._run_many(list(wanted.values())), strict=True))
+        configs: models.ConfigDict = {
+            "running": outputs.get("running", ""),
+            "startup": outputs.get("startup", ""),
+            "candidate": outputs.get("candidate", ""),
+        }
+        if sanitized:
+            return sanitize_configs(configs, parsers.FRR_SANITIZE_FILTERS)
+        return configs
+
+    def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str | dict[str, Any]]:
+        """Run vtysh commands; with encoding="json", ask FRR for JSON and parse it."""
+        if encoding not in ("text", "json"):
+            raise NotImplementedError(f"encoding {encoding} (text or json)")
+        lines = {
+            c: c if encoding == "text" or c.rstrip().endswith(" json") else f"{c} json"
+            for c in commands
+        }
+        vtysh = {c: f"vtysh -c {shlex.quote(line)}" for c, line in lines.items()}
+        results = self._device.run_many(list(vtysh.values()))
+        output: dict[str, str | dict[str, Any]] = {}
+        for command, result in zip(vtysh, results, strict=True):
+            if result.exit_status != 0:
+                raise CommandErrorException(
+                    f"{self.hostname}: {command}: {(result.stdout + result.stderr).strip()}"
+                )
+            output[command] = json.loads(result.stdout) if encoding == "json" else result.stdout
+        return output
+
+    def ping(  # noqa: PLR0917  # NetworkDriver.ping's signature
+        self,
+        destination: str,
+        source: str = napalm_constants.PING_SOURCE,
+        ttl: int = napalm_constants.PING_TTL,
+        timeout: int = napalm_constants.PING_TIMEOUT,
+        size: int = napalm_constants.PING_SIZE,
+        count: int = napalm_constants.PING_COUNT,
+        vrf: str = napalm_constants.PING_VRF,
+        source_interface: str = napalm_constants.PING_SOURCE_INTERFACE,
+    ) -> models.PingResultDict:
+        """Ping from the router (iputils ping, 0.2 s apart); NAPALM's success/error shape."""
+        command = ["ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(timeout)]
+        command += ["-s", str(size), "-t", str(ttl)]
+        if source or source_interface:
+            command += ["-I", source or source_interface]
+        command += ["--", destination]
+        if vrf:
+            command = ["ip", "vrf", "exec", vrf, *command]
+        result = self._device.run(shlex.join(command))
+        # iputils ping: 0 replies received, 1 no reply, 2 any other error.
+        if result.exit_status not in (0, 1):
+            return {"error": (result.stderr.strip() or result.stdout.strip())}
+        return {"success": parsers.parse_ping(result.stdout)}
+
+    # -- configuration ----------------------------------------------------------------------
+
+    @staticmethod
+    def _candidate_text(filename: str | None, config: str | None) -> str | None:
+        if filename is not None:
+            return Path(filename).read_text()
+        return config
+
+    def _load(self, mode: Literal["replace", "merge"], text: str | None) -> None:
+        error = ReplaceConfigException if mode == "replace" else MergeConfigException
+        if text is None:
+            raise error(f"{self.hostname}: give a filename or a config to load")
+        target = self._path("candidate.conf" if mode == "replace" else "merge.conf")
+        command = (
+            f"umask 077 && mkdir -p {shlex.quote(self.state_dir)} && cat > {target} && "
+            f"vtysh -C -f {target}"
+        )
+        result = self._device.run(command, stdin=text)
+        if result.exit_status == _SYNTAX_CHECK_FAILED:
+            self._candidate = None
+            errors = parsers.syntax_errors(result.stderr + result.stdout)
+            raise error(
+                f"{self.hostname}: FRR rejects the {mode} candidate: "
+                + ("; ".join(errors) or result.stderr.strip())
+            )
+        self._checked(command, result)
+        self._candidate = mode
+
+    def load_replace_candidate(
+        self, filename: str | None = None, config: str | None = None
+    ) -> None:
+        """Upload a whole new configuration and check its syntax (ReplaceConfigException)."""
+        self._load("replace", self._candidate_text(filename, config))
+
+    def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
+        """Upload lines to add to the running configuration and check their syntax."""
+        self._load("merge", self._candidate_text(filename, config))
+
+    def _build_candidate(self) -> None:
+        """For a merge, the candidate is the running configuration followed by the lines."""
+        if self._candidate == "merge":
+            self._run(
+                f"{{ {SHOW_RUNNING}; echo '!'; cat {self._path('merge.conf')}; }} "
+                f"> {self._path('candidate.conf')}"
+            )
+
+    def compare_config(self) -> str:
+        """What commit_config would change, as '-'/'+' lines ('' when nothing)."""
+        if self._candidate is None:
+            return ""
+        self._build_candidate()
+        return parsers.render_reload_diff(
+            self._run(f"{shlex.quote(self.frr_reload)} --test {self._path('candidate.conf')}")
+        )
+
+    def discard_config(self) -> None:
+        """Forget the candidate (on the router too)."""
+        self._run(f"rm -f {self._path('candidate.conf')} {self._path('merge.conf')}")
+        self._candidate = None
+
+    def _log(self, event: str) -> None:
+        line = shlex.quote(f"{self.username} {event}")
+        self._run(f'echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)" {line} >> {self._path("history.log")}')
+
+    def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
+        """Apply the candidate; with revert_in, the router reverts it unless confirmed in time."""
+        if revert_in is not None and (not isinstance(revert_in, int) or revert_in < 1):
+            raise CommitConfirmException(f"{self.hostname}: revert_in must be whole seconds >= 1")
+        if self.has_pending_commit():
+            raise CommitError(f"{self.hostname}: a commit is waiting for confirmation")
+        if self._candidate is None:
+            raise CommitError(f"{self.hostname}: no candidate loaded")
+        self._build_candidate()
+        self._run(
+            f"{SHOW_RUNNING} > {self._path('rollback.conf.new')} && "
+            f"mv {self._path('rollback.conf.new')} {self._path('rollback.conf')}"
+        )
+        if revert_in is not None:
+            self._start_revert_timer(message, revert_in)
+        result = self._device.run(self._reload_command(keep_startup=revert_in is not None))
+        if result.exit_status != 0:
+            if revert_in is not None:
+                self._claim_pending("cancelled")
+            error = ReplaceConfigException if self._candidate == "replace" else MergeConfigException
+            detail = " / ".join(result.stderr.strip().splitlines()[-3:])
+            raise error(f"{self.hostname}: frr-reload.py did not apply the candidate: {detail}")
+        pending = f" (reverts in {revert_in} s unless confirmed)" if revert_in else ""
+        self._log(f"commit {self._candidate}{pending}: {message}")
+        self._candidate = None
+
+    def _reload_command(self, *, keep_startup: bool) -> str:
+        """frr-reload.py --reload of the candidate; it always writes frr.conf afterwards.
+
+        An unconfirmed commit must not reach the startup configuration (a reboot then reverts
+        it too), so with keep_startup frr.conf is put back as it was before the reload.
+        """
+        reload = f"{shlex.quote(self.frr_reload)} --reload {self._path('candidate.conf')}"
+        if not keep_startup:
+            return reload
+        saved = self._path("startup.conf")
+        return (
+            f"cp -p {STARTUP_CONFIG} {saved} || exit 1; {reload}; rc=$?; "
+            f"cp -p {saved} {STARTUP_CONFIG}; exit $rc"
+        )
+
+    def _start_revert_timer(self, message: str, revert_in: int) -> None:
+        state = json.dumps({"revert_in": revert_in, "message": message, "user": self.username})
+        script = _REVERT_SCRIPT.replace("{frr_reload}", shlex.quote(self.frr_reload))
+        self._run(f"cat > {self._path('revert.sh')}", stdin=script)
+        self._run(
+            f"rm -f {self._path('revert.pid')} && "
+            f"printf '%s\\n' {shlex.quote(state)} > {self._path('pending')} && "
+            f"{{ setsid sh {self._path('revert.sh')} {revert_in} "
+            "</dev/null >/dev/null 2>&1 & }"
+        )
+
+    def _claim_pending(self, claim: str) -> bool:
+        """Take the pending commit away from the revert timer and stop it; False if none."""
+        result = self._device.run(
+            f"mv {self._path('pending')} {self._path(claim)} 2>/dev/null || exit 3; "
+            f"p=$(cat {self._path('revert.pid')} 2>/dev/null); "
+            f'if [ -n "$p" ]; then kill -TERM -"$p" 2>/dev/null; fi; '
+            f"rm -f {self._path(claim)} {self._path('revert.pid')}"
+        )
+        return result.exit_status == 0
+
+    def has_pending_commit(self) -> bool:
+        """Whether a commit waits for confirm_commit (its revert timer still running)."""
+        pending, pid = self._path("pending"), self._path("revert.pid")
+        result = self._device.run(
+            f"[ -f {pending} ] || exit 1; p=$(cat {pid} 2>/dev/null) || exit 0; "
+            f'grep -q revert.sh "/proc/$p/cmdline" 2>/dev/null'
+        )
+        return result.exit_status == 0
+
+    def confirm_commit(self) -> None:
+        """Keep the pending commit: stop the revert timer and write /etc/frr/frr.conf."""
+        if not self._claim_pending("confirming"):
+            raise CommitConfirmException(
+                f"{self.hostname}: no commit waits for confirmation (reverted already?)"
+            )
+        self._run("vtysh -w")
+        self._log("confirmed")
+
+    def rollback(self) -> None:
+        """Restore the configuration saved before the last commit (stops a pending revert)."""
+        rollback = self._path("rollback.conf")
+        if self._device.run(f"test -f {rollback}").exit_status != 0:
+            raise CommitError(f"{self.hostname}: nothing to roll back to (no commit saved one)")
+        self._claim_pending("rolling-back")
+        self._run(f"{shlex.quote(self.frr_reload)} --reload --overwrite {rollback}")
+        self._log("rolled back")
