@@ -144,3 +144,11 @@ class DriverOptionError(DzictError, ValueError):
     Where NAPALM has an exception for a driver failure (napalm.base.exceptions), the FRR driver
     raises that one, so that tasks written for any NAPALM driver handle it.
     """
+
+
+class DiscoveryFileError(DzictError):
+    """A saved discovery file is missing, unreadable or not in the expected format."""
+
+
+class DocsError(DzictError):
+    """The network documentation cannot be built (bad output folder, Graphviz failed...)."""

@@ -1,0 +1,392 @@
+"""Graphviz maps of the topology: the Dzongkhag map and one map per office.
+
+The DOT sources are built with the ``graphviz`` package; ``dot`` then lays out and draws all
+of them in one run per batch (``dot -Tsvg -Tpng -O a.gv b.gv ...``), which is much faster than
+one process per picture and format. The Dzongkhag map is also laid out as JSON, from which the
+draw.io file takes its coordinates.
+
+HQ sits in the middle: half of the offices are ranked above it, half below, with the offices
+that have a link between them kept on the same side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import graphviz
+
+from dzict.docs.topology import Device, Link, Topology
+from dzict.exceptions import DocsError
+
+FONT = "DejaVu Sans"
+ROLE_STYLE: dict[str, tuple[str, str]] = {
+    # role: (shape, fill colour)
+    "router": ("ellipse", "#dbeafe"),
+    "ap": ("hexagon", "#dcfce7"),
+    "server": ("box3d", "#fef3c7"),
+    "backup": ("cylinder", "#ede9fe"),
+    "mirror": ("folder", "#e0f2fe"),
+    "pc": ("box", "#f3f4f6"),
+    "unknown": ("octagon", "#ffedd5"),
+}
+ROLE_NAMES = {
+    "router": "router",
+    "ap": "access point",
+    "server": "server",
+    "backup": "backup host",
+    "mirror": "package mirror",
+    "pc": "PC",
+    "unknown": "unknown device",
+}
+DEVICE_STATE_STYLE: dict[str, dict[str, str]] = {
+    "ok": {"color": "#334155", "style": "filled"},
+    "unreachable": {"color": "#dc2626", "style": "filled,dashed", "fillcolor": "#fee2e2",
+                    "penwidth": "2"},
+    "not-discovered": {"color": "#94a3b8", "style": "filled,dotted"},
+    "unexpected": {"color": "#ea580c", "style": "filled,bold", "fillcolor": "#fed7aa",
+                   "penwidth": "2"},
+}
+DEVICE_STATE_NOTE = {
+    "ok": "",
+    "unreachable": "UNREACHABLE",
+    "not-discovered": "not discovered",
+    "unexpected": "NOT IN INVENTORY",
+}
+LINK_STATE_STYLE: dict[str, dict[str, str]] = {
+    "ok": {"color": "#1e293b", "style": "solid", "penwidth": "1.6"},
+    "missing": {"color": "#dc2626", "style": "dashed", "penwidth": "2.4"},
+    "unexpected": {"color": "#ea580c", "style": "bold", "penwidth": "2.4"},
+    "unknown": {"color": "#94a3b8", "style": "dotted", "penwidth": "1.6"},
+}
+LINK_STATE_NOTE = {
+    "ok": "seen by LLDP",
+    "missing": "MISSING: intended, not seen",
+    "unexpected": "NOT IN INVENTORY: seen, not intended",
+    "unknown": "unknown: no end could be asked",
+}
+LAN_STATE_STYLE: dict[str, dict[str, str]] = {
+    "ok": {"color": "#64748b", "style": "solid"},
+    "unverified": {"color": "#94a3b8", "style": "dotted"},
+    "missing": {"color": "#dc2626", "style": "dashed", "penwidth": "2"},
+    "unexpected": {"color": "#ea580c", "style": "bold", "penwidth": "2"},
+}
+SITE_FILL = {"hq": "#f8fafc", "office": "#ffffff"}
+DZONGKHAG_MAP = "dzongkhag"
+
+
+@dataclass
+class Picture:
+    """One picture to draw: its DOT source and the formats wanted."""
+
+    name: str
+    source: str
+    formats: tuple[str, ...] = ("svg", "png")
+
+
+def title_name(name: str) -> str:
+    """``Punakha`` becomes ``Punakha Dzongkhag``; a name that says Dzongkhag stays as it is."""
+    return name if "dzongkhag" in name.lower() else f"{name} Dzongkhag"
+
+
+def node_id(name: str) -> str:
+    """A DOT node id for a device name (quoted by the graphviz package)."""
+    return name
+
+
+def _device_label(device: Device, detail: bool) -> str:
+    lines = [device.name]
+    if detail and device.mgmt_address:
+        lines.append(device.mgmt_address)
+    if detail and device.facts.get("model"):
+        lines.append(str(device.facts["model"]))
+    note = DEVICE_STATE_NOTE[device.state]
+    if note:
+        lines.append(note)
+    return "\\n".join(lines)
+
+
+def _device_attrs(device: Device, detail: bool = True) -> dict[str, str]:
+    shape, fill = ROLE_STYLE.get(device.role, ROLE_STYLE["unknown"])
+    attrs = {"shape": shape, "fillcolor": fill, "label": _device_label(device, detail)}
+    attrs |= DEVICE_STATE_STYLE[device.state]
+    attrs["tooltip"] = f"{ROLE_NAMES.get(device.role, device.role)} {device.name}"
+    return attrs
+
+
+def _link_attrs(link: Link, reverse: bool) -> dict[str, str]:
+    subnet = str(link.subnet) if link.subnet else "no subnet"
+    label = subnet if link.state == "ok" else f"{subnet}\\n{link.state.upper()}"
+    if link.address_mismatch:
+        label += "\\naddress differs"
+    tail, head = (link.b, link.a) if reverse else (link.a, link.b)
+    attrs = {
+        "label": label,
+        "taillabel": tail.interface,
+        "headlabel": head.interface,
+        "dir": "none",
+        "fontcolor": LINK_STATE_STYLE[link.state]["color"],
+        "tooltip": f"{link.name}: {link.a.host} {link.a.interface} - "
+        f"{link.b.host} {link.b.interface}",
+    }
+    return attrs | LINK_STATE_STYLE[link.state]
+
+
+def _graph(name: str, title: str) -> graphviz.Digraph:
+    graph = graphviz.Digraph(name=name)
+    graph.attr(
+        rankdir="TB",
+        label=title,
+        labelloc="t",
+        fontname=FONT,
+        fontsize="18",
+        nodesep="0.35",
+        ranksep="0.7",
+        newrank="true",
+        bgcolor="white",
+        pad="0.3",
+    )
+    graph.attr("node", fontname=FONT, fontsize="10", margin="0.08,0.04")
+    graph.attr("edge", fontname=FONT, fontsize="9", labelfontsize="8", labelfontcolor="#475569",
+               labeldistance="1.6")
+    return graph
+
+
+LINE_GLYPH = {"solid": "━━━", "dashed": "╍╍╍", "bold": "━━━", "dotted": "┅┅┅"}
+LAN_STATE_NOTE = {
+    "ok": "on the LAN: seen by LLDP",
+    "unverified": "on the LAN: not verifiable (no LLDP answer expected)",
+    "missing": "on the LAN: MISSING, LLDP should see it",
+    "unexpected": "on the LAN: NOT IN INVENTORY",
+}
+
+
+def _legend(graph: graphviz.Digraph, roles: list[str], lan: bool = False) -> None:
+    """A legend: the link and device states as coloured lines and boxes, then the roles."""
+    rows = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
+    notes = [("WAN link: " + note, LINK_STATE_STYLE[state])
+             for state, note in LINK_STATE_NOTE.items()]
+    if lan:
+        notes += [(note, LAN_STATE_STYLE[state]) for state, note in LAN_STATE_NOTE.items()]
+    for note, style in notes:
+        rows.append(
+            f'<tr><td><font color="{style["color"]}">{LINE_GLYPH[style["style"]]}</font></td>'
+            f'<td align="left">{note}</td></tr>'
+        )
+    for state, note in DEVICE_STATE_NOTE.items():
+        if not note:
+            continue
+        style = DEVICE_STATE_STYLE[state]
+        fill = style.get("fillcolor", "#ffffff")
+        rows.append(
+            f'<tr><td bgcolor="{fill}" border="1" color="{style["color"]}"> </td>'
+            f'<td align="left">device: {note.lower()}</td></tr>'
+        )
+    table = '<<table border="0" cellspacing="2">' + "".join(rows) + "</table>>"
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="", style="rounded", color="#cbd5e1", margin="8")
+        legend.node("legend_table", label=table, shape="plaintext")
+        with legend.subgraph() as row:
+            row.attr(rank="same")
+            for role in roles:
+                shape, fill = ROLE_STYLE[role]
+                row.node(f"legend_{role}", label=ROLE_NAMES[role], shape=shape, style="filled",
+                         fillcolor=fill, color="#334155", fontsize="9")
+        for role in roles:
+            legend.edge("legend_table", f"legend_{role}", style="invis")
+
+
+def _sides(topology: Topology) -> dict[str, int]:
+    """Which side of HQ each office goes: -1 above, 1 below; linked offices share a side."""
+    hq = topology.sites[0].key
+    site_of = {name: d.site for name, d in topology.devices.items()}
+    parent = {s.key: s.key for s in topology.sites}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for link in topology.links:
+        a, b = site_of[link.a.host], site_of[link.b.host]
+        if hq not in (a, b) and a != b:
+            parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for site in topology.sites[1:]:
+        groups[find(site.key)].append(site.key)
+    sizes = [0, 0]
+    side: dict[str, int] = {hq: 0}
+    for members in sorted(groups.values(), key=lambda m: (-len(m), m)):
+        pick = 0 if sizes[0] <= sizes[1] else 1
+        sizes[pick] += len(members)
+        for key in members:
+            side[key] = -1 if pick == 0 else 1
+    return side
+
+
+def _depths(topology: Topology) -> dict[str, int]:
+    """Hops from HQ for each site, over the intended and seen links (unlinked: far away)."""
+    site_of = {name: d.site for name, d in topology.devices.items()}
+    nbrs: dict[str, set[str]] = defaultdict(set)
+    for link in topology.links:
+        a, b = site_of[link.a.host], site_of[link.b.host]
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    hq = topology.sites[0].key
+    depth = {hq: 0}
+    queue = deque([hq])
+    while queue:
+        key = queue.popleft()
+        for other in sorted(nbrs[key]):
+            if other not in depth:
+                depth[other] = depth[key] + 1
+                queue.append(other)
+    return {s.key: depth.get(s.key, len(topology.sites)) for s in topology.sites}
+
+
+def dzongkhag_map(topology: Topology) -> str:
+    """DOT source of the Dzongkhag map: offices as clusters around HQ."""
+    dz = topology.inventory.dzongkhag
+    graph = _graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
+    side = _sides(topology)
+    depth = _depths(topology)
+    rank_of: dict[str, tuple[int, int]] = {}
+    for site in topology.sites:
+        rank_of[site.key] = (side.get(site.key, 1), depth[site.key])
+    roles: set[str] = set()
+    for site in topology.sites:
+        devices = topology.site_devices(site.key)
+        routers = [d for d in devices if d.role == "router"]
+        pcs = [d for d in devices if d.role == "pc" and d.state != "unexpected"]
+        others = [d for d in devices if d not in routers and d not in pcs]
+        above = side.get(site.key, 1) < 0
+        with graph.subgraph(name=f"cluster_{site.key}") as cluster:
+            cluster.attr(
+                label=f"{site.name}\\n{site.kind}, site {site.id}",
+                style="rounded,filled",
+                fillcolor=SITE_FILL["hq" if site.is_hq else "office"],
+                color="#0f172a" if site.is_hq else "#94a3b8",
+                penwidth="2" if site.is_hq else "1",
+                fontsize="12",
+                labelloc="t",
+            )
+            for device in routers + others:
+                roles.add(device.role)
+                cluster.node(node_id(device.name), **_device_attrs(device))
+            if pcs:
+                roles.add("pc")
+                worst = next((p for p in pcs if p.state != "ok"), pcs[0])
+                down = sum(1 for p in pcs if p.state == "unreachable")
+                label = f"{len(pcs)} PC" + ("s" if len(pcs) > 1 else "")
+                if down:
+                    label += f"\\n{down} unreachable"
+                attrs = _device_attrs(worst, detail=False) | {"label": label}
+                attrs["tooltip"] = ", ".join(p.name for p in pcs)
+                cluster.node(f"{site.key}__pcs", **attrs)
+                others.append(Device(name=f"{site.key}__pcs", site=site.key, role="pc",
+                                     platform="", state=worst.state))
+            if routers:
+                for device in others:
+                    ends = (device.name, routers[0].name) if above else (routers[0].name,
+                                                                         device.name)
+                    cluster.edge(*ends, dir="none", color="#94a3b8", penwidth="0.8")
+    for link in topology.links:
+        a_site = topology.devices[link.a.host].site
+        b_site = topology.devices[link.b.host].site
+        ra, rb = rank_of[a_site], rank_of[b_site]
+        # the end nearer the centre comes first in "below" branches and last in "above" ones
+        a_first = ra[1] <= rb[1] if max(ra[0], rb[0]) > 0 else ra[1] >= rb[1]
+        if a_site == topology.sites[0].key:
+            a_first = rb[0] > 0
+        elif b_site == topology.sites[0].key:
+            a_first = ra[0] < 0
+        tail, head = (link.a, link.b) if a_first else (link.b, link.a)
+        graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, not a_first))
+    _legend(graph, [r for r in ROLE_STYLE if r in roles])
+    return graph.source
+
+
+def office_map(topology: Topology, site_key: str) -> str:
+    """DOT source of one office: its devices on the LAN segment and its WAN neighbours."""
+    site = topology.inventory.sites[site_key]
+    graph = _graph(f"office_{site_key}", f"{site.name}")
+    devices = topology.site_devices(site_key)
+    routers = [d for d in devices if d.role == "router"]
+    hosts = [d for d in devices if d.role != "router"]
+    links = topology.site_links(site_key)
+    own = {d.name for d in devices}
+    with graph.subgraph(name="cluster_neighbours") as outside:
+        outside.attr(label="other offices", style="rounded,dashed", color="#cbd5e1",
+                     fontsize="10")
+        for name in sorted({p.host for link in links for p in (link.a, link.b)} - own):
+            other = topology.devices[name]
+            other_site = topology.inventory.sites.get(other.site)
+            attrs = _device_attrs(other, detail=False)
+            attrs["label"] += f"\\n({other_site.name if other_site else other.site})"
+            outside.node(node_id(name), **attrs)
+    vlans = "\\n".join(
+        f"VLAN {v.id} {v.name} {v.subnet}" for v in site.vlans if v.subnet is not None
+    )
+    with graph.subgraph(name=f"cluster_{site_key}") as cluster:
+        cluster.attr(label=f"{site.name} ({site.kind})", style="rounded", color="#0f172a",
+                     labelloc="b")
+        for device in routers:
+            cluster.node(node_id(device.name), **_device_attrs(device))
+        cluster.node("__lan", label=f"office LAN\\n{vlans}", shape="note", style="filled",
+                     fillcolor="#f1f5f9", color="#64748b")
+        for device in hosts:
+            cluster.node(node_id(device.name), **_device_attrs(device))
+            lan = LAN_STATE_STYLE.get(device.lan_state or "unverified", LAN_STATE_STYLE["ok"])
+            cluster.edge("__lan", node_id(device.name), dir="none", **lan)
+        for router in routers:
+            host = topology.inventory.hosts.get(router.name)
+            lan_if = host.lan_interface if host and host.lan_interface else "LAN"
+            cluster.edge(node_id(router.name), "__lan", dir="none", taillabel=lan_if,
+                         color="#64748b")
+    for link in links:
+        inside_a = link.a.host in own
+        tail, head = (link.b, link.a) if inside_a else (link.a, link.b)
+        graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, inside_a))
+    roles = sorted({d.role for d in devices}, key=lambda r: list(ROLE_STYLE).index(r)
+                   if r in ROLE_STYLE else 99)
+    _legend(graph, [r for r in roles if r in ROLE_STYLE], lan=True)
+    return graph.source
+
+
+def render(pictures: list[Picture], workers: int = 2) -> dict[str, bytes]:
+    """Lay out and draw every picture; returns ``{"NAME.FORMAT": bytes}``.
+
+    Pictures are split into ``workers`` batches, each drawn by one ``dot`` process.
+    """
+    dot = shutil.which("dot")
+    if dot is None:
+        raise DocsError("Graphviz is not installed: apt-get install graphviz")
+    batches: list[list[Picture]] = [pictures[n::workers] for n in range(workers)]
+    with tempfile.TemporaryDirectory(prefix="dzict-docs-") as tmp:
+        folder = Path(tmp)
+
+        def run(batch: list[Picture]) -> None:
+            by_formats: dict[tuple[str, ...], list[str]] = defaultdict(list)
+            for picture in batch:
+                (folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
+                by_formats[picture.formats].append(f"{picture.name}.gv")
+            for formats, files in by_formats.items():
+                args = [dot, *(f"-T{f}" for f in formats), "-O", *files]
+                proc = subprocess.run(args, cwd=folder, capture_output=True, text=True,
+                                      check=False)
+                if proc.returncode != 0:
+                    raise DocsError(f"dot failed: {proc.stderr.strip()[:500]}")
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, [b for b in batches if b]))
+        return {
+            f"{p.name}.{fmt}": (folder / f"{p.name}.gv.{fmt}").read_bytes()
+            for p in pictures
+            for fmt in p.formats
+        }
