@@ -29,8 +29,7 @@ from dzict.exceptions import DocsError
 from dzict.inventory.model import Inventory
 
 DISCOVERY_FILE = "discovery.json"
-MANAGED = ("index.md", "index.html", "register.md", "register.html", "register.csv",
-           "style.css")
+MANAGED = ("index.md", "index.html", "register.md", "register.html", "register.csv", "style.css")
 MANAGED_DIRS = ("offices", "maps")
 
 
@@ -48,13 +47,19 @@ class CheckResult:
         return not (self.changed or self.missing or self.extra)
 
 
-def render(topology: Topology, report: PatchReport | None = None, workers: int = 2,
-           templates: Path = TEMPLATES) -> dict[str, bytes]:
+def render(
+    topology: Topology,
+    report: PatchReport | None = None,
+    workers: int = 2,
+    templates: Path = TEMPLATES,
+) -> dict[str, bytes]:
     """Every output file as ``{relative path: bytes}`` (discovery.json not included)."""
-    pictures = [graph.Picture(graph.DZONGKHAG_MAP, graph.dzongkhag_map(topology),
-                              ("svg", "png", "json"))]
-    pictures += [graph.Picture(f"office-{s.key}", graph.office_map(topology, s.key))
-                 for s in topology.sites]
+    pictures = [
+        graph.Picture(graph.DZONGKHAG_MAP, graph.dzongkhag_map(topology), ("svg", "png", "json"))
+    ]
+    pictures += [
+        graph.Picture(f"office-{s.key}", graph.office_map(topology, s.key)) for s in topology.sites
+    ]
     drawn = graph.render(pictures, workers=workers)
     files: dict[str, bytes] = {}
     for picture in pictures:
@@ -73,8 +78,9 @@ def render(topology: Topology, report: PatchReport | None = None, workers: int =
     return dict(sorted(files.items()))
 
 
-def build(inventory: Inventory, discovery: Discovery, report: PatchReport | None = None,
-          workers: int = 2) -> tuple[Topology, dict[str, bytes]]:
+def build(
+    inventory: Inventory, discovery: Discovery, report: PatchReport | None = None, workers: int = 2
+) -> tuple[Topology, dict[str, bytes]]:
     """The topology and every output file."""
     topology = build_topology(inventory, discovery)
     return topology, render(topology, report, workers)
@@ -125,7 +131,8 @@ def check(out: Path, files: dict[str, bytes]) -> CheckResult:
     """Compare ``out`` with what would be generated, ignoring the "generated" line."""
     have = existing(out)
     changed = [
-        rel for rel, data in files.items()
+        rel
+        for rel, data in files.items()
         if rel in have and _comparable(rel, have[rel].read_bytes()) != _comparable(rel, data)
     ]
     return CheckResult(

@@ -47,9 +47,23 @@ def _style(obj: dict[str, Any], base: str) -> str:
     return style
 
 
+def _el(parent: ET.Element, tag: str, attrs: dict[str, str]) -> ET.Element:
+    """A child element with these attributes (``parent`` and ``as`` are mxGraph's own)."""
+    return ET.SubElement(parent, tag, attrib=attrs)
+
+
 def _geometry(cell: ET.Element, x: float, y: float, w: float, h: float) -> None:
-    ET.SubElement(cell, "mxGeometry", x=f"{x:.1f}", y=f"{y:.1f}", width=f"{w:.1f}",
-                  height=f"{h:.1f}", **{"as": "geometry"})
+    _el(
+        cell,
+        "mxGeometry",
+        {
+            "x": f"{x:.1f}",
+            "y": f"{y:.1f}",
+            "width": f"{w:.1f}",
+            "height": f"{h:.1f}",
+            "as": "geometry",
+        },
+    )
 
 
 def drawio(layout_json: bytes, name: str, skip_prefix: str = "legend") -> str:
@@ -59,11 +73,11 @@ def drawio(layout_json: bytes, name: str, skip_prefix: str = "legend") -> str:
     height = float(layout["bb"].split(",")[3])
     objects = layout.get("objects", [])
     root_file = ET.Element("mxfile", host="dzict", type="device")
-    diagram = ET.SubElement(root_file, "diagram", id=name, name=name)
-    model = ET.SubElement(diagram, "mxGraphModel", grid="1", gridSize="10", page="0")
-    root = ET.SubElement(model, "root")
-    ET.SubElement(root, "mxCell", id="0")
-    ET.SubElement(root, "mxCell", id="1", parent="0")
+    diagram = _el(root_file, "diagram", {"id": name, "name": name})
+    model = _el(diagram, "mxGraphModel", {"grid": "1", "gridSize": "10", "page": "0"})
+    root = _el(model, "root", {})
+    _el(root, "mxCell", {"id": "0"})
+    _el(root, "mxCell", {"id": "1", "parent": "0"})
     parent_of: dict[int, tuple[str, float, float]] = {}
     ids: dict[int, str] = {}
     for obj in objects:
@@ -73,10 +87,16 @@ def drawio(layout_json: bytes, name: str, skip_prefix: str = "legend") -> str:
             continue
         x, y, w, h = _box(obj["bb"], height)
         cell_id = obj["name"]
-        cell = ET.SubElement(
-            root, "mxCell", id=cell_id, value=_text(obj.get("label", "")), vertex="1",
-            parent="1",
-            style=_style(obj, "rounded=1;arcSize=4;container=1;verticalAlign=top;"),
+        cell = _el(
+            root,
+            "mxCell",
+            {
+                "id": cell_id,
+                "value": _text(obj.get("label", "")),
+                "vertex": "1",
+                "parent": "1",
+                "style": _style(obj, "rounded=1;arcSize=4;container=1;verticalAlign=top;"),
+            },
         )
         _geometry(cell, x, y, w, h)
         for member in obj["nodes"]:
@@ -90,29 +110,51 @@ def drawio(layout_json: bytes, name: str, skip_prefix: str = "legend") -> str:
         parent, ox, oy = parent_of.get(obj["_gvid"], ("1", 0.0, 0.0))
         cell_id = f"node_{obj['name']}"
         ids[obj["_gvid"]] = cell_id
-        cell = ET.SubElement(
-            root, "mxCell", id=cell_id, value=_text(obj.get("label", obj["name"])), vertex="1",
-            parent=parent, style=_style(obj, SHAPES.get(obj.get("shape", "box"), "")),
+        cell = _el(
+            root,
+            "mxCell",
+            {
+                "id": cell_id,
+                "value": _text(obj.get("label", obj["name"])),
+                "vertex": "1",
+                "parent": parent,
+                "style": _style(obj, SHAPES.get(obj.get("shape", "box"), "")),
+            },
         )
         _geometry(cell, cx - w / 2 - ox, height - cy - h / 2 - oy, w, h)
     for number, edge in enumerate(layout.get("edges", [])):
         if edge.get("style") == "invis" or edge["tail"] not in ids or edge["head"] not in ids:
             continue
         edge_id = f"edge_{number}"
-        cell = ET.SubElement(
-            root, "mxCell", id=edge_id, value=_text(edge.get("label", "")), edge="1",
-            parent="1", source=ids[edge["tail"]], target=ids[edge["head"]],
-            style=_style(edge, "endArrow=none;html=0;fontSize=9;labelBackgroundColor=#ffffff;")
-            .replace("whiteSpace=wrap;", ""),
+        style = _style(edge, "endArrow=none;html=0;fontSize=9;labelBackgroundColor=#ffffff;")
+        cell = _el(
+            root,
+            "mxCell",
+            {
+                "id": edge_id,
+                "value": _text(edge.get("label", "")),
+                "edge": "1",
+                "parent": "1",
+                "source": ids[edge["tail"]],
+                "target": ids[edge["head"]],
+                "style": style.replace("whiteSpace=wrap;", ""),
+            },
         )
-        ET.SubElement(cell, "mxGeometry", relative="1", **{"as": "geometry"})
+        _el(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
         for key, where in (("taillabel", "-0.8"), ("headlabel", "0.8")):
             if edge.get(key):
-                label = ET.SubElement(
-                    root, "mxCell", id=f"{edge_id}_{key}", value=_text(edge[key]), vertex="1",
-                    connectable="0", parent=edge_id,
-                    style="edgeLabel;html=0;fontSize=8;fontColor=#475569;",
+                label = _el(
+                    root,
+                    "mxCell",
+                    {
+                        "id": f"{edge_id}_{key}",
+                        "value": _text(edge[key]),
+                        "vertex": "1",
+                        "connectable": "0",
+                        "parent": edge_id,
+                        "style": "edgeLabel;html=0;fontSize=8;fontColor=#475569;",
+                    },
                 )
-                ET.SubElement(label, "mxGeometry", x=where, relative="1", **{"as": "geometry"})
+                _el(label, "mxGeometry", {"x": where, "relative": "1", "as": "geometry"})
     ET.indent(root_file)
     return ET.tostring(root_file, encoding="unicode") + "\n"

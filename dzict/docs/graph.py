@@ -46,11 +46,19 @@ ROLE_NAMES = {
 }
 DEVICE_STATE_STYLE: dict[str, dict[str, str]] = {
     "ok": {"color": "#334155", "style": "filled"},
-    "unreachable": {"color": "#dc2626", "style": "filled,dashed", "fillcolor": "#fee2e2",
-                    "penwidth": "2"},
+    "unreachable": {
+        "color": "#dc2626",
+        "style": "filled,dashed",
+        "fillcolor": "#fee2e2",
+        "penwidth": "2",
+    },
     "not-discovered": {"color": "#94a3b8", "style": "filled,dotted"},
-    "unexpected": {"color": "#ea580c", "style": "filled,bold", "fillcolor": "#fed7aa",
-                   "penwidth": "2"},
+    "unexpected": {
+        "color": "#ea580c",
+        "style": "filled,bold",
+        "fillcolor": "#fed7aa",
+        "penwidth": "2",
+    },
 }
 DEVICE_STATE_NOTE = {
     "ok": "",
@@ -152,8 +160,14 @@ def _graph(name: str, title: str) -> graphviz.Digraph:
         pad="0.3",
     )
     graph.attr("node", fontname=FONT, fontsize="10", margin="0.08,0.04")
-    graph.attr("edge", fontname=FONT, fontsize="9", labelfontsize="8", labelfontcolor="#475569",
-               labeldistance="1.6")
+    graph.attr(
+        "edge",
+        fontname=FONT,
+        fontsize="9",
+        labelfontsize="8",
+        labelfontcolor="#475569",
+        labeldistance="1.6",
+    )
     return graph
 
 
@@ -169,8 +183,9 @@ LAN_STATE_NOTE = {
 def _legend(graph: graphviz.Digraph, roles: list[str], lan: bool = False) -> None:
     """A legend: the link and device states as coloured lines and boxes, then the roles."""
     rows = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
-    notes = [("WAN link: " + note, LINK_STATE_STYLE[state])
-             for state, note in LINK_STATE_NOTE.items()]
+    notes = [
+        ("WAN link: " + note, LINK_STATE_STYLE[state]) for state, note in LINK_STATE_NOTE.items()
+    ]
     if lan:
         notes += [(note, LAN_STATE_STYLE[state]) for state, note in LAN_STATE_NOTE.items()]
     for note, style in notes:
@@ -195,8 +210,15 @@ def _legend(graph: graphviz.Digraph, roles: list[str], lan: bool = False) -> Non
             row.attr(rank="same")
             for role in roles:
                 shape, fill = ROLE_STYLE[role]
-                row.node(f"legend_{role}", label=ROLE_NAMES[role], shape=shape, style="filled",
-                         fillcolor=fill, color="#334155", fontsize="9")
+                row.node(
+                    f"legend_{role}",
+                    label=ROLE_NAMES[role],
+                    shape=shape,
+                    style="filled",
+                    fillcolor=fill,
+                    color="#334155",
+                    fontsize="9",
+                )
         for role in roles:
             legend.edge("legend_table", f"legend_{role}", style="invis")
 
@@ -289,12 +311,20 @@ def dzongkhag_map(topology: Topology) -> str:
                 attrs = _device_attrs(worst, detail=False) | {"label": label}
                 attrs["tooltip"] = ", ".join(p.name for p in pcs)
                 cluster.node(f"{site.key}__pcs", **attrs)
-                others.append(Device(name=f"{site.key}__pcs", site=site.key, role="pc",
-                                     platform="", state=worst.state))
+                others.append(
+                    Device(
+                        name=f"{site.key}__pcs",
+                        site=site.key,
+                        role="pc",
+                        platform="",
+                        state=worst.state,
+                    )
+                )
             if routers:
                 for device in others:
-                    ends = (device.name, routers[0].name) if above else (routers[0].name,
-                                                                         device.name)
+                    ends = (
+                        (device.name, routers[0].name) if above else (routers[0].name, device.name)
+                    )
                     cluster.edge(*ends, dir="none", color="#94a3b8", penwidth="0.8")
     for link in topology.links:
         a_site = topology.devices[link.a.host].site
@@ -309,7 +339,7 @@ def dzongkhag_map(topology: Topology) -> str:
         tail, head = (link.a, link.b) if a_first else (link.b, link.a)
         graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, not a_first))
     _legend(graph, [r for r in ROLE_STYLE if r in roles])
-    return graph.source
+    return str(graph.source)
 
 
 def office_map(topology: Topology, site_key: str) -> str:
@@ -322,8 +352,7 @@ def office_map(topology: Topology, site_key: str) -> str:
     links = topology.site_links(site_key)
     own = {d.name for d in devices}
     with graph.subgraph(name="cluster_neighbours") as outside:
-        outside.attr(label="other offices", style="rounded,dashed", color="#cbd5e1",
-                     fontsize="10")
+        outside.attr(label="other offices", style="rounded,dashed", color="#cbd5e1", fontsize="10")
         for name in sorted({p.host for link in links for p in (link.a, link.b)} - own):
             other = topology.devices[name]
             other_site = topology.inventory.sites.get(other.site)
@@ -334,12 +363,19 @@ def office_map(topology: Topology, site_key: str) -> str:
         f"VLAN {v.id} {v.name} {v.subnet}" for v in site.vlans if v.subnet is not None
     )
     with graph.subgraph(name=f"cluster_{site_key}") as cluster:
-        cluster.attr(label=f"{site.name} ({site.kind})", style="rounded", color="#0f172a",
-                     labelloc="b")
+        cluster.attr(
+            label=f"{site.name} ({site.kind})", style="rounded", color="#0f172a", labelloc="b"
+        )
         for device in routers:
             cluster.node(node_id(device.name), **_device_attrs(device))
-        cluster.node("__lan", label=f"office LAN\\n{vlans}", shape="note", style="filled",
-                     fillcolor="#f1f5f9", color="#64748b")
+        cluster.node(
+            "__lan",
+            label=f"office LAN\\n{vlans}",
+            shape="note",
+            style="filled",
+            fillcolor="#f1f5f9",
+            color="#64748b",
+        )
         for device in hosts:
             cluster.node(node_id(device.name), **_device_attrs(device))
             lan = LAN_STATE_STYLE.get(device.lan_state or "unverified", LAN_STATE_STYLE["ok"])
@@ -347,46 +383,46 @@ def office_map(topology: Topology, site_key: str) -> str:
         for router in routers:
             host = topology.inventory.hosts.get(router.name)
             lan_if = host.lan_interface if host and host.lan_interface else "LAN"
-            cluster.edge(node_id(router.name), "__lan", dir="none", taillabel=lan_if,
-                         color="#64748b")
+            cluster.edge(
+                node_id(router.name), "__lan", dir="none", taillabel=lan_if, color="#64748b"
+            )
     for link in links:
         inside_a = link.a.host in own
         tail, head = (link.b, link.a) if inside_a else (link.a, link.b)
         graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, inside_a))
-    roles = sorted({d.role for d in devices}, key=lambda r: list(ROLE_STYLE).index(r)
-                   if r in ROLE_STYLE else 99)
+    roles = sorted(
+        {d.role for d in devices},
+        key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99,
+    )
     _legend(graph, [r for r in roles if r in ROLE_STYLE], lan=True)
-    return graph.source
+    return str(graph.source)
 
 
 def render(pictures: list[Picture], workers: int = 2) -> dict[str, bytes]:
     """Lay out and draw every picture; returns ``{"NAME.FORMAT": bytes}``.
 
-    Pictures are split into ``workers`` batches, each drawn by one ``dot`` process.
+    One ``dot`` process per picture (all its formats from one layout), ``workers`` at a time.
+    dot 2.43 keeps state between the graphs of one run, so a batch of graphs in one process
+    would lay a map out differently depending on the maps drawn before it.
     """
     dot = shutil.which("dot")
     if dot is None:
         raise DocsError("Graphviz is not installed: apt-get install graphviz")
-    batches: list[list[Picture]] = [pictures[n::workers] for n in range(workers)]
     with tempfile.TemporaryDirectory(prefix="dzict-docs-") as tmp:
         folder = Path(tmp)
 
-        def run(batch: list[Picture]) -> None:
-            by_formats: dict[tuple[str, ...], list[str]] = defaultdict(list)
-            for picture in batch:
-                (folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
-                by_formats[picture.formats].append(f"{picture.name}.gv")
-            for formats, files in by_formats.items():
-                args = [dot, *(f"-T{f}" for f in formats), "-O", *files]
-                proc = subprocess.run(args, cwd=folder, capture_output=True, text=True,
-                                      check=False)
-                if proc.returncode != 0:
-                    raise DocsError(f"dot failed: {proc.stderr.strip()[:500]}")
+        def run(picture: Picture) -> None:
+            (folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
+            args = [dot, *(f"-T{f}" for f in picture.formats), "-O", f"{picture.name}.gv"]
+            proc = subprocess.run(args, cwd=folder, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise DocsError(f"dot failed on {picture.name}: {proc.stderr.strip()[:500]}")
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, [b for b in batches if b]))
-        return {
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(run, pictures))
+        drawn = {
             f"{p.name}.{fmt}": (folder / f"{p.name}.gv.{fmt}").read_bytes()
             for p in pictures
             for fmt in p.formats
         }
+    return drawn

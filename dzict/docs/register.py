@@ -81,10 +81,9 @@ def _count_json(data: object, source: str) -> dict[str, int]:
     if not isinstance(hosts, dict):
         raise DocsError(f"{source}: expected an object of hosts")
     counts: dict[str, int] = {}
-    for host, value in hosts.items():
-        if isinstance(value, dict):
-            value = value.get("pending", value.get("updates", []))
-        counts[str(host)] = len(value) if isinstance(value, list) else int(value)
+    for host, entry in hosts.items():
+        value = entry.get("pending", entry.get("updates", [])) if isinstance(entry, dict) else entry
+        counts[str(host)] = len(value) if isinstance(value, list) else int(str(value))
     return counts
 
 
@@ -121,7 +120,8 @@ def row(device: Device, office: str, report: PatchReport | None) -> dict[str, st
         "serial": str(facts.get("serial_number", "") or ""),
         "os_version": str(facts.get("os_version", "") or ""),
         "up_since": up_since(record.collected_at, facts.get("uptime"))
-        if record is not None and record.reached else "",
+        if record is not None and record.reached
+        else "",
         "last_seen": day(record.last_seen) if record is not None else "",
         "state": device.state,
         "pending_updates": pending,

@@ -41,8 +41,12 @@ VLANS = [
     {"id": 30, "name": "guest", "slot": 2, "isolated": True},
     {"id": 40, "name": "servers", "slot": 3},
 ]
-SERVERS = (("app", "server", 20), ("files", "server", 21), ("backup", "backup", 22),
-           ("mirror", "mirror", 23))
+SERVERS = (
+    ("app", "server", 20),
+    ("files", "server", 21),
+    ("backup", "backup", 22),
+    ("mirror", "mirror", 23),
+)
 
 
 def _host(site: Site, name: str, role: str, platform: str, host_id: int, **extra: Any) -> Host:
@@ -51,9 +55,17 @@ def _host(site: Site, name: str, role: str, platform: str, host_id: int, **extra
     vlan = extra.pop("lan_vlan", None)
     lan = addressing.lan_address(plan, site.id, host_id, vlan, VLANS) if vlan else None
     return Host(
-        name=name, site=site.key, role=role, platform=platform, host_id=host_id,  # type: ignore[arg-type]
-        groups=[site.group], mgmt_address=mgmt, lan_vlan=vlan, lan_address=lan,
-        lan_gateway=addressing.gateway(plan, site.id, vlan, VLANS) if vlan else None, **extra,
+        name=name,
+        site=site.key,
+        role=role,
+        platform=platform,
+        host_id=host_id,
+        groups=[site.group],
+        mgmt_address=mgmt,
+        lan_vlan=vlan,
+        lan_address=lan,
+        lan_gateway=addressing.gateway(plan, site.id, vlan, VLANS) if vlan else None,
+        **extra,
     )
 
 
@@ -61,20 +73,30 @@ def synthetic_inventory(code: str, offices: int, pcs: int = 3) -> Inventory:
     """A Dzongkhag with HQ (router, 4 servers, ``pcs`` PCs) and ``offices`` offices, each with a
     router, an access point and ``pcs`` PCs; a star from HQ plus a link between office pairs."""
     prefix = code.lower()
-    dz = Dzongkhag(name=f"{code.title()} (synthetic)", code=code,
-                   addressing=Addressing.model_validate(PLAN))
+    dz = Dzongkhag(
+        name=f"{code.title()} (synthetic)", code=code, addressing=Addressing.model_validate(PLAN)
+    )
     sites: dict[str, Site] = {}
     hosts: dict[str, Host] = {}
     links: list[WanLink] = []
     for n in range(offices + 1):
         key = "hq" if n == 0 else f"o{n:03d}"
         site = Site(
-            key=key, id=n, name="Dzongkhag Administration (HQ)" if n == 0 else f"Office {n}",
-            kind="hq" if n == 0 else "gewog", agency=f"Agency {n}",
+            key=key,
+            id=n,
+            name="Dzongkhag Administration (HQ)" if n == 0 else f"Office {n}",
+            kind="hq" if n == 0 else "gewog",
+            agency=f"Agency {n}",
             contacts=[Contact(name=f"Focal person {n}", phone=f"+975-2-{n:06d}")],
             vlans=[Vlan.model_validate(v) for v in VLANS],
-            ssids=[Ssid(name=f"{code}-Staff", vlan=20, security="wpa2-personal",
-                        passphrase="not-a-real-secret")],
+            ssids=[
+                Ssid(
+                    name=f"{code}-Staff",
+                    vlan=20,
+                    security="wpa2-personal",
+                    passphrase="not-a-real-secret",
+                )
+            ],
             lan_block=addressing.site_lan_block(PLAN, n),
             management_block=addressing.management_block(PLAN, n),
         )
@@ -83,21 +105,36 @@ def synthetic_inventory(code: str, offices: int, pcs: int = 3) -> Inventory:
         sites[key] = site
         rtr = f"{prefix}-{key}-rtr"
         wan_ifs = [f"wan{i + 1}" for i in range(offices)] if n == 0 else ["wan1", "wan2"]
-        hosts[rtr] = _host(site, rtr, "router", "frr", 1, lan_interface="lan0",
-                           loopback=addressing.loopback(PLAN, n), interfaces=[*wan_ifs, "lan0"])
+        hosts[rtr] = _host(
+            site,
+            rtr,
+            "router",
+            "frr",
+            1,
+            lan_interface="lan0",
+            loopback=addressing.loopback(PLAN, n),
+            interfaces=[*wan_ifs, "lan0"],
+        )
         if n == 0:
             for name, role, host_id in SERVERS:
-                hosts[f"{prefix}-hq-{name}"] = _host(site, f"{prefix}-hq-{name}", role, "debian",
-                                                     host_id, lan_vlan=40)
+                hosts[f"{prefix}-hq-{name}"] = _host(
+                    site, f"{prefix}-hq-{name}", role, "debian", host_id, lan_vlan=40
+                )
         else:
-            hosts[f"{prefix}-{key}-ap"] = _host(site, f"{prefix}-{key}-ap", "ap", "hostapd", 2,
-                                                lan_vlan=10)
+            hosts[f"{prefix}-{key}-ap"] = _host(
+                site, f"{prefix}-{key}-ap", "ap", "hostapd", 2, lan_vlan=10
+            )
             subnet = addressing.wan_subnet(PLAN, n)
             a, b = addressing.wan_ends(subnet)
-            links.append(WanLink(id=n, a=LinkEnd(host=f"{prefix}-hq-rtr", interface=f"wan{n}",
-                                                 address=a),
-                                 b=LinkEnd(host=rtr, interface="wan1", address=b),
-                                 subnet=subnet, description=f"HQ to Office {n}"))
+            links.append(
+                WanLink(
+                    id=n,
+                    a=LinkEnd(host=f"{prefix}-hq-rtr", interface=f"wan{n}", address=a),
+                    b=LinkEnd(host=rtr, interface="wan1", address=b),
+                    subnet=subnet,
+                    description=f"HQ to Office {n}",
+                )
+            )
         for p in range(pcs):
             name = f"{prefix}-{key}-pc{p + 1}"
             hosts[name] = _host(site, name, "pc", "debian", 10 + p, lan_vlan=20)
@@ -105,13 +142,23 @@ def synthetic_inventory(code: str, offices: int, pcs: int = 3) -> Inventory:
         link_id = offices + 1 + n
         subnet = addressing.wan_subnet(PLAN, link_id)
         a, b = addressing.wan_ends(subnet)
-        links.append(WanLink(
-            id=link_id, cost=100, subnet=subnet, description="backup path",
-            a=LinkEnd(host=f"{prefix}-o{n:03d}-rtr", interface="wan2", address=a),
-            b=LinkEnd(host=f"{prefix}-o{n + 1:03d}-rtr", interface="wan2", address=b),
-        ))
-    return Inventory(root=Path(f"/synthetic/{prefix}"), dzongkhag=dz, sites=sites,
-                     hosts=dict(sorted(hosts.items())), links=links)
+        links.append(
+            WanLink(
+                id=link_id,
+                cost=100,
+                subnet=subnet,
+                description="backup path",
+                a=LinkEnd(host=f"{prefix}-o{n:03d}-rtr", interface="wan2", address=a),
+                b=LinkEnd(host=f"{prefix}-o{n + 1:03d}-rtr", interface="wan2", address=b),
+            )
+        )
+    return Inventory(
+        root=Path(f"/synthetic/{prefix}"),
+        dzongkhag=dz,
+        sites=sites,
+        hosts=dict(sorted(hosts.items())),
+        links=links,
+    )
 
 
 def _mac(host: Host, index: int) -> str:
@@ -120,8 +167,11 @@ def _mac(host: Host, index: int) -> str:
 
 
 def _neighbour(name: str, port: str, role: str) -> dict[str, Any]:
-    capab = ["bridge", "router"] if role == "router" else (
-        ["bridge", "wlan-access-point"] if role == "ap" else ["station"])
+    capab = (
+        ["bridge", "router"]
+        if role == "router"
+        else (["bridge", "wlan-access-point"] if role == "ap" else ["station"])
+    )
     return {
         "parent_interface": "",
         "remote_chassis_id": name,
@@ -141,23 +191,26 @@ def healthy_discovery(inventory: Inventory, when: str = "2026-01-15T06:00:00Z") 
     addrs: dict[str, dict[str, list[IPv4Interface]]] = {h: {} for h in inventory.hosts}
     lldp: dict[str, dict[str, list[dict[str, Any]]]] = {h: {} for h in inventory.hosts}
     for link in inventory.links:
-        for end, other in ((link.a, link.b), (link.b, link.a)):
+        for end, far in ((link.a, link.b), (link.b, link.a)):
             if end.address is not None:
                 addrs[end.host].setdefault(end.interface, []).append(end.address)
-            role = inventory.hosts[other.host].role
+            role = inventory.hosts[far.host].role
             lldp[end.host].setdefault(end.interface, []).append(
-                _neighbour(other.host, other.interface, role))
+                _neighbour(far.host, far.interface, role)
+            )
     for site in inventory.sites.values():
         members = inventory.site_hosts(site.key)
         for host in members:
             site_prefix = site.management_block.prefixlen if site.management_block else 24
-            addrs[host.name]["eth0"] = [IPv4Interface((IPv4Address(host.mgmt_address),
-                                                       site_prefix))]
+            addrs[host.name]["eth0"] = [
+                IPv4Interface((IPv4Address(host.mgmt_address), site_prefix))
+            ]
             lan_if = host.lan_interface or "eth1"
             if host.role == "router":
                 addrs[host.name][lan_if] = [
                     IPv4Interface((v.subnet.network_address + 1, v.subnet.prefixlen))
-                    for v in site.vlans if v.subnet is not None
+                    for v in site.vlans
+                    if v.subnet is not None
                 ]
                 if host.loopback is not None:
                     addrs[host.name]["lo"] = [host.loopback]
@@ -165,21 +218,37 @@ def healthy_discovery(inventory: Inventory, when: str = "2026-01-15T06:00:00Z") 
                 addrs[host.name][lan_if] = [host.lan_address]
             for other in members:
                 if other.name != host.name:
-                    lldp[host.name].setdefault(lan_if, []).append(_neighbour(
-                        other.name, other.lan_interface or "eth1", other.role))
+                    lldp[host.name].setdefault(lan_if, []).append(
+                        _neighbour(other.name, other.lan_interface or "eth1", other.role)
+                    )
     for name, host in inventory.hosts.items():
         ifaces = sorted(set(addrs[name]) | set(host.interfaces))
         records[name] = DeviceRecord(
-            name=name, status="ok", method="synthetic", collected_at=when, last_seen=when,
+            name=name,
+            status="ok",
+            method="synthetic",
+            collected_at=when,
+            last_seen=when,
             facts={
-                "hostname": name, "fqdn": name, "vendor": "Synthetic",
+                "hostname": name,
+                "fqdn": name,
+                "vendor": "Synthetic",
                 "model": {"router": "FRR router", "ap": "hostapd AP"}.get(host.role, "PC"),
                 "serial_number": f"SN{int(host.mgmt_address):010d}",
-                "os_version": "Debian 12", "uptime": 86400.0 * 3, "interface_list": ifaces,
+                "os_version": "Debian 12",
+                "uptime": 86400.0 * 3,
+                "interface_list": ifaces,
             },
             interfaces={
-                i: {"is_up": True, "is_enabled": True, "description": "", "last_flapped": -1.0,
-                    "speed": 1000.0, "mtu": 1500, "mac_address": _mac(host, n)}
+                i: {
+                    "is_up": True,
+                    "is_enabled": True,
+                    "description": "",
+                    "last_flapped": -1.0,
+                    "speed": 1000.0,
+                    "mtu": 1500,
+                    "mac_address": _mac(host, n),
+                }
                 for n, i in enumerate(ifaces)
             },
             interfaces_ip={
@@ -188,5 +257,6 @@ def healthy_discovery(inventory: Inventory, when: str = "2026-01-15T06:00:00Z") 
             },
             lldp_neighbors_detail=dict(sorted(lldp[name].items())),
         )
-    return Discovery(dzongkhag=inventory.dzongkhag.code, started=when, finished=when,
-                     devices=records)
+    return Discovery(
+        dzongkhag=inventory.dzongkhag.code, started=when, finished=when, devices=records
+    )

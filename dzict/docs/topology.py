@@ -189,9 +189,11 @@ def discovered_addresses(record: DeviceRecord | None) -> dict[str, list[IPv4Inte
 def intended_addresses(host: Host, site: Site | None, links: list[WanLink]) -> list[Address]:
     """Every address the inventory gives a host, with the interface when it is known."""
     out: list[Address] = []
-    mgmt = IPv4Interface(f"{host.mgmt_address}/{site.management_block.prefixlen}") if (
-        site is not None and site.management_block is not None
-    ) else IPv4Interface(host.mgmt_address)
+    mgmt = (
+        IPv4Interface(f"{host.mgmt_address}/{site.management_block.prefixlen}")
+        if (site is not None and site.management_block is not None)
+        else IPv4Interface(host.mgmt_address)
+    )
     out.append(Address("", mgmt, "management"))
     if host.loopback is not None:
         out.append(Address("lo", host.loopback, "loopback"))
@@ -199,9 +201,7 @@ def intended_addresses(host: Host, site: Site | None, links: list[WanLink]) -> l
         for vlan in site.vlans:
             if vlan.subnet is not None:
                 gateway = IPv4Interface((vlan.subnet.network_address + 1, vlan.subnet.prefixlen))
-                out.append(
-                    Address(host.lan_interface or "", gateway, f"gateway of VLAN {vlan.id}")
-                )
+                out.append(Address(host.lan_interface or "", gateway, f"gateway of VLAN {vlan.id}"))
     if host.lan_address is not None:
         out.append(Address(host.lan_interface or "", host.lan_address, f"LAN VLAN {host.lan_vlan}"))
     for link in links:
@@ -254,9 +254,9 @@ def _remote_interface(neighbour: dict[str, Any], known: set[str]) -> str:
 
 
 def _guess_role(neighbour: dict[str, Any]) -> str:
-    capabilities = neighbour.get("remote_system_enable_capab") or neighbour.get(
-        "remote_system_capab"
-    ) or []
+    capabilities = (
+        neighbour.get("remote_system_enable_capab") or neighbour.get("remote_system_capab") or []
+    )
     for capability, role in CAPABILITY_ROLES:
         if capability in capabilities:
             return role

@@ -1,0 +1,47 @@
+"""Parsers of the Linux collector, on output recorded from real hosts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dzict.docs import linux
+
+DATA = Path(__file__).resolve().parent / "data" / "linux"
+
+
+def test_interfaces_from_ip_json() -> None:
+    ifaces, addresses = linux.interfaces((DATA / "ip-addr.json").read_text())
+    assert sorted(ifaces) == ["eth1", "lo"]
+    assert ifaces["eth1"]["is_up"] is True
+    assert ifaces["eth1"]["mac_address"] == "76:53:42:3f:1e:3f"
+    assert ifaces["lo"]["mac_address"] == ""
+    assert addresses["eth1"]["ipv4"] == {"198.18.112.2": {"prefix_length": 26}}
+    assert addresses["lo"]["ipv4"] == {"127.0.0.1": {"prefix_length": 8}}
+
+
+def test_split_and_facts_in_a_container() -> None:
+    out = linux.split(
+        f"{linux.SEP}hostname\ndzlab-hq-app\n{linux.SEP}os_release\n"
+        'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
+        f"{linux.SEP}uptime\n3600.52 7000.10\n{linux.SEP}container\npodman\n"
+        f"{linux.SEP}machine_id\n0123456789abcdef\n{linux.SEP}lldp\nNO-LLDPCLI\n"
+    )
+    facts = linux.facts(out, ["eth0"])
+    assert facts == {
+        "hostname": "dzlab-hq-app",
+        "fqdn": "dzlab-hq-app",
+        "vendor": "Podman",
+        "model": "container",
+        "serial_number": "0123456789abcdef",
+        "os_version": "Debian GNU/Linux 12 (bookworm)",
+        "uptime": 3600.52,
+        "interface_list": ["eth0"],
+    }
+    assert linux.lldp_neighbors(out["lldp"]) is None
+
+
+def test_script_runs_every_command() -> None:
+    text = linux.script()
+    assert text.startswith("sh -c ")
+    for key in linux.COMMANDS:
+        assert f"{linux.SEP}{key}" in text
