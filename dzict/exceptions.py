@@ -152,3 +152,40 @@ class DiscoveryFileError(DzictError):
 
 class DocsError(DzictError):
     """The network documentation cannot be built (bad output folder, Graphviz failed...)."""
+
+
+class ApError(DzictError):
+    """Base class of the access point errors."""
+
+
+class ApIntentError(ApError):
+    """An access point's intended configuration cannot be built from the inventory."""
+
+
+class ApConfigRejected(ApError):
+    """hostapd's own parser (or ``uci``) rejected a rendered configuration; nothing was changed.
+
+    Carries the host, the file and the parser's own messages (``Line 12: unknown ...``).
+    """
+
+    def __init__(self, host: str, path: str, messages: list[str]) -> None:
+        self.host = host
+        self.path = path
+        self.messages = messages
+        super().__init__(f"{host}: {path} rejected: {'; '.join(messages) or 'no reason given'}")
+
+
+class ApCommandError(ApError):
+    """A command on an access point failed; carries the command, exit status and stderr."""
+
+    def __init__(self, host: str, command: str, status: int, stderr: str) -> None:
+        self.host = host
+        self.command = command
+        self.status = status
+        self.stderr = stderr.strip()
+        last = self.stderr.splitlines()[-1] if self.stderr else f"exit status {status}"
+        super().__init__(f"{host}: `{command.splitlines()[0][:80]}` failed: {last}")
+
+
+class ApVerifyError(ApError):
+    """An access point does not run what was intended after a change (it was rolled back)."""

@@ -165,7 +165,7 @@ class AccessPoint(_Model):
     """The Wi-Fi settings of one access point: its site's radios with its own overrides."""
 
     name: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
-    location: str = Field("", max_length=200)
+    location: str = Field("", max_length=200, pattern=r'^[^"\\\x00-\x1f]*$')
     country: str
     radios: dict[Band, Radio] = Field(default_factory=dict)
     overrides: dict[Band, RadioOverride] = Field(default_factory=dict)
