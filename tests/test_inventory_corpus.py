@@ -63,10 +63,9 @@ def test_corpus_covers_every_required_fault() -> None:
     } <= names
 
 
-def test_check_task_prints_one_line_per_problem_and_exits_1(lab_copy: Path) -> None:
-    case = yaml.safe_load((Path(__file__).parent / "data/broken/ssid_too_long.yml").read_text())
-    apply_case(case, lab_copy)
-    proc = subprocess.run(
+def run_check(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `invoke inventory.check -i inv` as an officer would."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -77,12 +76,18 @@ def test_check_task_prints_one_line_per_problem_and_exits_1(lab_copy: Path) -> N
             "-i",
             "inv",
         ],
-        cwd=lab_copy.parent,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
         env={**os.environ, "COLUMNS": "300"},
     )
+
+
+def test_check_task_prints_one_line_per_problem_and_exits_1(lab_copy: Path) -> None:
+    case = yaml.safe_load((Path(__file__).parent / "data/broken/ssid_too_long.yml").read_text())
+    apply_case(case, lab_copy)
+    proc = run_check(lab_copy.parent)
     assert proc.returncode == 1
     assert case["expect"][0] in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -90,23 +95,7 @@ def test_check_task_prints_one_line_per_problem_and_exits_1(lab_copy: Path) -> N
 
 
 def test_check_task_summarises_a_valid_inventory(lab_copy: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "invoke",
-            "--search-root",
-            str(ROOT),
-            "inventory.check",
-            "-i",
-            "inv",
-        ],
-        cwd=lab_copy.parent,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    proc = run_check(lab_copy.parent)
     assert proc.returncode == 0, proc.stderr
     assert "inventory is valid" in proc.stdout
     assert "WAN links" in proc.stdout
