@@ -8,8 +8,9 @@ Inventory variables read here (all optional, set on the router or one of its gro
 * ``ospf_area``: OSPF area of the site's LANs (default: 0 at HQ, the ``site_id`` elsewhere).
   WAN links and loopbacks are always in the backbone; a site in its own area is summarised
   by its router into one range, its LAN block.
-* ``internet_gateway``: the next hop towards the internet edge (HQ). Given: a static default
-  route to it and ``default-information originate``. Absent (the lab): ``originate always``.
+* ``internet_uplink``: ``{gateway, interface, address}`` of an HQ router's link to the
+  internet edge (``interface`` and ``address`` optional). Given: a static default route to the
+  gateway and ``default-information originate``. Absent (the lab): ``originate always``.
 * ``router_users``: local users ``[{name, privilege, secret}]``, ``secret`` being the hash the
   platform stores (IOS type 9), normally ``{{ vault_... }}``.
 * ``router_banner``: the login banner (default names the Dzongkhag's ICT Services Unit).
@@ -85,7 +86,7 @@ class Interface:
     kind: str
     description: str
     address: Prefix
-    area: Area
+    area: Area | None
     cost: int | None = None
     passive: bool = False
     point_to_point: bool = False
@@ -93,6 +94,7 @@ class Interface:
     peer: str | None = None
     hello_interval: int | None = None
     dead_interval: int | None = None
+    no_shutdown: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,9 @@ class RouterIntent:
         data = dataclasses.asdict(self)
         data["lan_interfaces"] = [dataclasses.asdict(i) for i in self.lan_interfaces]
         data["wan_interfaces"] = [dataclasses.asdict(i) for i in self.wan_interfaces]
+        data["uplink_interfaces"] = [
+            dataclasses.asdict(i) for i in self.interfaces if i.kind == "uplink"
+        ]
         return data
 
 
@@ -310,14 +315,45 @@ def _users(host: Host) -> tuple[LocalUser, ...]:
     return tuple(users)
 
 
-def _gateway(host: Host) -> IPv4Address | None:
-    raw = _var(host, "internet_gateway")
+def _uplink(host: Host) -> tuple[IPv4Address | None, Interface | None]:
+    """The internet edge's next hop and, when given, the uplink interface (not in OSPF)."""
+    raw = _var(host, "internet_uplink")
     if raw is None:
-        return None
+        return None, None
+    if not isinstance(raw, dict) or "gateway" not in raw:
+        raise WanIntentError(host.name, "internet_uplink", "needs at least a gateway")
     try:
-        return IPv4Address(str(raw))
+        gateway = IPv4Address(str(raw["gateway"]))
     except ValueError as exc:
-        raise WanIntentError(host.name, "internet_gateway", f"{raw!r} is not an address") from exc
+        raise WanIntentError(
+            host.name, "internet_uplink.gateway", f"{raw['gateway']!r} is not an address"
+        ) from exc
+    if "interface" not in raw:
+        return gateway, None
+    if host.interfaces and raw["interface"] not in host.interfaces:
+        raise WanIntentError(
+            host.name,
+            "internet_uplink.interface",
+            f"{raw['interface']!r} is not one of the router's interfaces",
+        )
+    try:
+        address = IPv4Interface(str(raw["address"]))
+    except (KeyError, ValueError) as exc:
+        raise WanIntentError(
+            host.name, "internet_uplink.address", "the uplink interface needs an address/prefix"
+        ) from exc
+    if gateway not in address.network or gateway == address.ip:
+        raise WanIntentError(
+            host.name, "internet_uplink.gateway", f"{gateway} is not a neighbour in {address}"
+        )
+    uplink = Interface(
+        name=str(raw["interface"]),
+        kind="uplink",
+        description="internet uplink",
+        address=Prefix.of(address),
+        area=None,
+    )
+    return gateway, uplink
 
 
 def _banner(host: Host, inventory: Inventory) -> str:
@@ -345,12 +381,13 @@ def router_intent(inventory: Inventory, name: str, platform: str | None = None) 
         address=Prefix.of(host.loopback),
         area=Area.of(BACKBONE),
         passive=True,
+        no_shutdown=False,
     )
     lans = _lan_interfaces(host, site, area)
     ranges: tuple[AreaRange, ...] = ()
     if area.number != BACKBONE and site.lan_block is not None and lans:
         ranges = (AreaRange(area=area, prefix=Prefix.of(site.lan_block)),)
-    gateway = _gateway(host)
+    gateway, uplink = _uplink(host)
     routes: tuple[StaticRoute, ...] = ()
     if gateway is not None:
         routes = (StaticRoute(Prefix.of(DEFAULT_ROUTE), str(gateway), "internet-edge"),)
@@ -364,7 +401,11 @@ def router_intent(inventory: Inventory, name: str, platform: str | None = None) 
         is_hq=site.is_hq,
         loopback=loopback,
         lan_port=host.lan_interface if lans else None,
-        interfaces=(*_wan_interfaces(host, inventory.links), *lans),
+        interfaces=(
+            *(() if uplink is None else (uplink,)),
+            *_wan_interfaces(host, inventory.links),
+            *lans,
+        ),
         ospf=Ospf(
             process=OSPF_PROCESS,
             router_id=str(host.loopback.ip),

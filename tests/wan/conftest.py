@@ -16,3 +16,9 @@ HERE = Path(__file__).resolve().parent
 def lab_inventory() -> Inventory:
     """inventory/lab, validated."""
     return load_inventory(REPO / "inventory" / "lab")
+
+
+@pytest.fixture(scope="session")
+def punakha_inventory() -> Inventory:
+    """inventory/punakha (HQ and ten offices, IOS and FRR routers), validated."""
+    return load_inventory(REPO / "inventory" / "punakha")

@@ -71,7 +71,9 @@ def test_only_hq_originates_the_default_always_in_the_lab(lab_inventory: Invento
         assert intent.static_routes == ()
 
 
-def _shortest_paths(inventory: Inventory, down: int | None = None) -> dict[str, set[int]]:
+def _shortest_paths(
+    inventory: Inventory, down: int | None = None, hq: str = "dzlab-hq-rtr"
+) -> dict[str, set[int]]:
     """Links used by the shortest path from every office router to HQ."""
     graph: dict[str, list[tuple[int, str, int]]] = {}
     for link in inventory.links:
@@ -88,7 +90,7 @@ def _shortest_paths(inventory: Inventory, down: int | None = None) -> dict[str, 
             if node in seen:
                 continue
             seen.add(node)
-            if node == "dzlab-hq-rtr":
+            if node == hq:
                 used[start] = set(path)
                 break
             for weight, nxt, link_id in graph.get(node, []):
@@ -120,8 +122,13 @@ def custom_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (host_vars / "dzlab-hq-rtr.yml").write_text(
         yaml.safe_dump(
             {
-                "internet_gateway": "198.18.31.254",
+                "internet_uplink": {
+                    "gateway": "198.18.31.254",
+                    "interface": "wan9",
+                    "address": "198.18.31.253/30",
+                },
                 "router_users": [{"name": "ictadmin", "secret": "$9$abc$def"}],
+                "interfaces": ["wan1", "wan2", "wan9", "lan0"],
                 "ospf_hello_interval": 2,
                 "ospf_dead_interval": 8,
             }
@@ -131,7 +138,7 @@ def custom_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_internet_gateway_gives_a_static_default_and_plain_originate(
+def test_internet_uplink_gives_a_static_default_and_plain_originate(
     custom_inventory: Path,
 ) -> None:
     intent = router_intent(load_inventory(custom_inventory), "dzlab-hq-rtr")
@@ -142,6 +149,9 @@ def test_internet_gateway_gives_a_static_default_and_plain_originate(
     assert not intent.ospf.default_originate_always
     assert [(u.name, u.privilege, u.secret_type) for u in intent.users] == [("ictadmin", 15, 9)]
     assert {(i.hello_interval, i.dead_interval) for i in intent.wan_interfaces} == {(2, 8)}
+    (uplink,) = [i for i in intent.interfaces if i.kind == "uplink"]
+    assert (uplink.name, uplink.address.cidr, uplink.area) == ("wan9", "198.18.31.253/30", None)
+    assert "wan9" not in intent.ospf.passive
 
 
 def test_site_in_backbone_has_no_summary(custom_inventory: Path) -> None:
@@ -157,7 +167,28 @@ def test_site_in_backbone_has_no_summary(custom_inventory: Path) -> None:
         ({"router_users": [{"name": "x", "secret": "plain"}]}, "router_users[0].secret"),
         ({"router_users": [{"name": "x"}]}, "router_users[0]"),
         ({"ospf_area": "backbone"}, "ospf_area"),
-        ({"internet_gateway": "edge"}, "internet_gateway"),
+        ({"internet_uplink": {"gateway": "edge"}}, "internet_uplink.gateway"),
+        ({"internet_uplink": {"interface": "x"}}, "internet_uplink"),
+        (
+            {
+                "internet_uplink": {
+                    "gateway": "198.18.9.1",
+                    "interface": "x",
+                    "address": "1.1.1.1/30",
+                }
+            },
+            "internet_uplink.interface",
+        ),
+        (
+            {
+                "internet_uplink": {
+                    "gateway": "198.18.9.1",
+                    "interface": "wan1",
+                    "address": "1.1.1.1/30",
+                }
+            },
+            "internet_uplink.gateway",
+        ),
         ({"ospf_dead_interval": 0}, "ospf_dead_interval"),
         ({"router_banner": "a ^ b"}, "router_banner"),
     ],
@@ -184,3 +215,73 @@ def test_loopback_name_follows_platform(lab_inventory: Inventory) -> None:
     assert ios.loopback.name == "Loopback0"
     assert ios.loopback.address.netmask == "255.255.255.255"
     assert IPv4Network(f"{ios.loopback.address.network}/32")
+
+
+# -- inventory/punakha: IOS and FRR routers, an internet uplink, local users -----------------
+
+
+def test_punakha_hq_sends_default_to_the_internet_edge(punakha_inventory: Inventory) -> None:
+    hq = router_intent(punakha_inventory, "pnk-hq-rtr01")
+    assert hq.platform == "ios"
+    assert hq.loopback.name == "Loopback0"
+    (route,) = hq.static_routes
+    assert (route.prefix.cidr, route.next_hop) == ("0.0.0.0/0", "203.0.113.1")
+    assert hq.ospf.default_originate
+    assert not hq.ospf.default_originate_always
+    (uplink,) = [i for i in hq.interfaces if i.kind == "uplink"]
+    assert uplink.name == "GigabitEthernet0/0/0"
+    assert uplink.area is None
+    assert uplink.name not in hq.ospf.passive
+
+
+def test_punakha_offices_do_not_originate(punakha_inventory: Inventory) -> None:
+    for name, intent in all_intents(punakha_inventory).items():
+        if name != "pnk-hq-rtr01":
+            assert not intent.ospf.default_originate
+            assert intent.static_routes == ()
+
+
+def test_punakha_services_and_users(punakha_inventory: Inventory) -> None:
+    intent = router_intent(punakha_inventory, "pnk-hosp-rtr01")
+    assert intent.ntp_servers == ("10.40.3.20",)
+    assert intent.syslog_servers == ("10.40.3.20",)
+    assert intent.snmp is not None
+    assert intent.snmp.contact == "ict@punakha.gov.bt"
+    assert intent.snmp.location == "Punakha Dzongkhag, Khuruthang"
+    (user,) = intent.users
+    assert (user.name, user.privilege, user.secret_type) == ("ictadmin", 15, 9)
+    assert user.secret.startswith("$9$")
+
+
+def test_punakha_lan_subinterfaces_on_the_ios_lan_port(punakha_inventory: Inventory) -> None:
+    intent = router_intent(punakha_inventory, "pnk-hosp-rtr01")
+    assert intent.lan_port == "GigabitEthernet0/0/1"
+    assert [i.name for i in intent.lan_interfaces] == [
+        "GigabitEthernet0/0/1.10",
+        "GigabitEthernet0/0/1.20",
+        "GigabitEthernet0/0/1.30",
+    ]
+    assert [i.address.cidr for i in intent.lan_interfaces] == [
+        "10.40.20.1/24",
+        "10.40.21.1/24",
+        "10.40.22.1/24",
+    ]
+    (summary,) = intent.ospf.ranges
+    assert (summary.area.number, summary.prefix.cidr) == (5, "10.40.20.0/22")
+
+
+@pytest.mark.parametrize("office", ["pnk-hosp-rtr01", "pnk-kmss-rtr01", "pnk-kabisa-rtr01"])
+def test_punakha_backup_links_carry_traffic_only_on_failure(
+    punakha_inventory: Inventory, office: str
+) -> None:
+    normal = _shortest_paths(punakha_inventory, hq="pnk-hq-rtr01")
+    backups = {link.id for link in punakha_inventory.links if link.cost > 10}
+    assert backups == {11, 12}
+    assert not backups & normal[office]
+    (uplink,) = [
+        link.id
+        for link in punakha_inventory.links
+        if {link.a.host, link.b.host} == {"pnk-hq-rtr01", office}
+    ]
+    failed = _shortest_paths(punakha_inventory, down=uplink, hq="pnk-hq-rtr01")
+    assert backups & failed[office]
