@@ -53,6 +53,21 @@ WIFI_RADIOS = {
     "2.4": {"channel": 6, "width": 20, "tx_power": 17},
     "5": {"channel": 36, "width": 80, "tx_power": 20},
 }
+#: Patching per group: batches, patch window (systemd calendar) and the software every host has.
+BASELINE = [{"name": "dzict-agent"}, {"name": "dzict-baseline"}]
+PATCHING: dict[str, dict[str, Any]] = {
+    "pcs": {
+        "patch_serial": [1, "25%", "100%"],
+        "schedule_patch_window": "Wed *-*-* 13:00",
+        "software_baseline_packages": BASELINE,
+    },
+    "servers": {
+        "patch_serial": [1, "25%", "100%"],
+        "schedule_patch_window": "Sat *-*-* 22:00",
+        "software_baseline_packages": BASELINE,
+    },
+}
+SCHEDULE = {"schedule_backup_time": "*-*-* 02:00"}
 
 
 @dataclass(frozen=True)
@@ -177,8 +192,16 @@ def _hosts(spec: LabSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "pcs": {"hosts": pcs},
                 "servers": {
                     "hosts": {
-                        f"{p}-hq-app": {"host_id": 20, "services": ["postgresql", "mariadb"]},
-                        f"{p}-hq-files": {"host_id": 21, "services": []},
+                        f"{p}-hq-app": {
+                            "host_id": 20,
+                            "services": ["postgresql", "mariadb"],
+                            "health_command": ["pg_isready", "-q"],
+                        },
+                        f"{p}-hq-files": {
+                            "host_id": 21,
+                            "services": [],
+                            "health_command": ["test", "-d", "/srv/files"],
+                        },
                     },
                 },
                 "backup_hosts": {"hosts": {f"{p}-hq-backup": {"host_id": 22}}},
@@ -216,6 +239,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
         head,
     )
     _dump(out / "group_vars" / "all" / "addressing.yml", ADDRESS_VARS, head)
+    _dump(out / "group_vars" / "all" / "schedule.yml", SCHEDULE, head)
     _dump(
         out / "group_vars" / "all" / "network.yml",
         {
@@ -277,8 +301,8 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "loopback": "{{ dzongkhag.addressing | dzict_loopback(site_id) }}",
         },
         "access_points": {"platform": "hostapd", "lan_vlan": 10, "lan_interface": "lan0"},
-        "pcs": {"platform": "debian", "lan_vlan": 20},
-        "servers": {"platform": "debian", "lan_vlan": 40},
+        "pcs": {"platform": "debian", "lan_vlan": 20, **PATCHING["pcs"]},
+        "servers": {"platform": "debian", "lan_vlan": 40, **PATCHING["servers"]},
         "backup_hosts": {"platform": "debian", "lan_vlan": 40},
         "mirrors": {"platform": "debian", "lan_vlan": 40},
     }.items():
