@@ -1,0 +1,205 @@
+"""``invoke ticket.*``: open, note and close tickets; show, list, verify, head, repair, report."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+
+from dzict.exceptions import DzictError
+from dzict.tasks._common import console, errors, fail
+from dzict.ticketlog import CHANNELS, PRIORITIES, Head, TicketLog, resolve_path
+from dzict.ticketlog import report as tat
+from dzict.ticketlog.views import events_table, tickets_table
+
+LOG = "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`)"
+OFFICER = "officer's name (default: $DZICT_OFFICER, else the login name)"
+TICKET = "ticket id, e.g. PNK-2026-0001"
+TORN_EXIT = 2
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A project error becomes one line on stderr and exit code 1."""
+    try:
+        yield
+    except DzictError as exc:
+        raise fail(exc) from None
+
+
+def _log(c: Context, log: str | None, code: str | None = None) -> TicketLog:
+    configured = c.config.get("ticket_log")
+    chosen = code or c.config.get("dzongkhag_code") or "DZK"
+    with _refusals():
+        return TicketLog(resolve_path(log, configured), str(chosen))
+
+
+def _officer(officer: str | None) -> str:
+    return officer or os.environ.get("DZICT_OFFICER") or getpass.getuser()
+
+
+@task(
+    name="open",
+    auto_shortflags=False,
+    help={
+        "agency": "agency asking, e.g. 'Punakha Hospital'",
+        "category": "kind of work, one word: wan, lan, wifi, patch, backup, account, asset...",
+        "channel": f"how the request came: {', '.join(CHANNELS)}",
+        "summary": "one line saying what is asked",
+        "priority": f"{', '.join(PRIORITIES)} (default normal)",
+        "officer": OFFICER,
+        "code": "Dzongkhag code prefixing the id (default: invoke config `dzongkhag_code`, DZK)",
+        "log": LOG,
+    },
+)
+def open_(  # noqa: PLR0917 (Invoke maps parameters to flags)
+    c: Context,
+    agency: str,
+    category: str,
+    channel: str,
+    summary: str,
+    priority: str = "normal",
+    officer: str | None = None,
+    code: str | None = None,
+    log: str | None = None,
+) -> None:
+    """Open a ticket for a request; prints the new ticket id."""
+    with _refusals():
+        tid = _log(c, log, code).open(
+            agency, category, channel, priority, summary, _officer(officer)
+        )
+    print(tid)
+
+
+@task(help={"ticket": TICKET, "text": "the note", "officer": OFFICER, "log": LOG})
+def note(
+    c: Context, ticket: str, text: str, officer: str | None = None, log: str | None = None
+) -> None:
+    """Add a note to a ticket."""
+    with _refusals():
+        event = _log(c, log).note(ticket, text, _officer(officer))
+    console.print(
+        f"{ticket}: note recorded (event {event['seq']})", highlight=False, soft_wrap=True
+    )
+
+
+@task(help={"ticket": TICKET, "resolution": "what was done", "officer": OFFICER, "log": LOG})
+def close(
+    c: Context, ticket: str, resolution: str, officer: str | None = None, log: str | None = None
+) -> None:
+    """Close an open ticket with its resolution."""
+    with _refusals():
+        event = _log(c, log).close(ticket, resolution, _officer(officer))
+    console.print(f"{ticket}: closed (event {event['seq']})", highlight=False, soft_wrap=True)
+
+
+@task(
+    help={
+        "ticket": "the ticket to show (default: the latest events of the whole log)",
+        "last": "without a ticket: how many of the latest events (default 20)",
+        "log": LOG,
+    },
+)
+def show(c: Context, ticket: str | None = None, last: int = 20, log: str | None = None) -> None:
+    """Show the events of one ticket (--ticket ID), or the latest events of the log."""
+    with _refusals():
+        ticket_log = _log(c, log)
+        events = ticket_log.events(ticket)
+    if ticket and not events:
+        raise Exit(f"no ticket {ticket} in {ticket_log.path}", code=1)
+    title = (
+        f"ticket {ticket}"
+        if ticket
+        else f"last {min(last, len(events))} events of {ticket_log.path}"
+    )
+    console.print(events_table(events if ticket else events[-last:], title))
+
+
+@task(name="list", help={"open_": "only open tickets", "log": LOG})
+def list_(c: Context, open_: bool = False, log: str | None = None) -> None:
+    """List tickets with their state, turn-around time or age, and how they came in."""
+    with _refusals():
+        ticket_log = _log(c, log)
+        tickets = ticket_log.tickets()
+    if open_:
+        tickets = [t for t in tickets if t.state == "open"]
+    which = "open tickets" if open_ else "tickets"
+    console.print(
+        tickets_table(tickets, datetime.now(UTC), f"{len(tickets)} {which} in {ticket_log.path}")
+    )
+
+
+@task(
+    help={
+        "head": "also check against a head copied off the machine earlier (COUNT:SHA256)",
+        "log": LOG,
+    }
+)
+def verify(c: Context, head: str | None = None, log: str | None = None) -> None:
+    """Check the hash chain and the head: exit 0 intact, 1 tampered (first bad line), 2 torn."""
+    with _refusals():
+        anchor = Head.parse(head) if head else None
+        ticket_log = _log(c, log)
+        result = ticket_log.verify(anchor)
+    for warning in result.warnings:
+        errors.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+    if result.status == "torn":
+        raise Exit(f"{ticket_log.path}: {result}; `invoke ticket.repair` cuts it", code=TORN_EXIT)
+    if not result.ok:
+        raise Exit(f"{ticket_log.path}: {result}", code=1)
+    console.print(f"{ticket_log.path}: {result}", highlight=False, soft_wrap=True)
+
+
+@task(help={"log": LOG})
+def head(c: Context, log: str | None = None) -> None:
+    """Print the head (COUNT:SHA256) to copy off the machine; `ticket.verify --head` checks it."""
+    with _refusals():
+        ticket_log = _log(c, log)
+        current = ticket_log.head()
+    if current is None:
+        raise Exit(f"{ticket_log.path} has no head yet (no events)", code=1)
+    errors.print(
+        f"{ticket_log.path}: {current.count} events; head:", highlight=False, soft_wrap=True
+    )
+    print(current.token)
+
+
+@task(help={"officer": OFFICER, "log": LOG})
+def repair(c: Context, officer: str | None = None, log: str | None = None) -> None:
+    """Cut a torn last line (after a crash mid-write) and record what was cut."""
+    with _refusals():
+        ticket_log = _log(c, log)
+        event = ticket_log.repair(_officer(officer))
+    if event is None:
+        console.print(
+            f"{ticket_log.path}: intact, nothing to repair", highlight=False, soft_wrap=True
+        )
+        return
+    console.print(
+        f"{ticket_log.path}: cut line {event['line']} ({event['cut_bytes']} bytes, sha256 "
+        f"{event['cut_sha256']}); recorded as event {event['seq']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@task(help={"chart": f"PNG to write (default {tat.DEFAULT_CHART})", "log": LOG})
+def report(c: Context, chart: str | None = None, log: str | None = None) -> None:
+    """Turn-around time (median, p90) by category, agency and channel; open tickets by age."""
+    with _refusals():
+        data = tat.tat_report(_log(c, log).tickets())
+    for table in tat.tables(data):
+        console.print(table)
+    written = tat.write_chart(data, Path(chart) if chart else tat.DEFAULT_CHART)
+    console.print(f"chart: {written}", highlight=False, soft_wrap=True)
+
+
+ns = Collection("ticket", open_, note, close, show, list_, verify, head, repair, report)

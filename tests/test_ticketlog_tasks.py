@@ -1,0 +1,170 @@
+"""The ``ticket.*`` Invoke tasks, run as an officer runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from invoke.collection import Collection
+from invoke.program import Program
+
+from dzict.tasks import _common, ticket
+from dzict.ticketlog import TicketLog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def log_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "var" / "ticket-log.jsonl"
+    monkeypatch.setenv("DZICT_TICKET_LOG", str(path))
+    monkeypatch.setenv("DZICT_OFFICER", "kinley")
+    monkeypatch.setattr(_common.console, "width", 200)
+    return path
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `invoke ARGS` in this process on the ticket collection: exit code, stdout, stderr."""
+    program = Program(namespace=Collection(ticket.ns), name="dzict", binary="invoke")
+    try:
+        program.run(["invoke", *args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_open_note_close_show_list(log_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = invoke(
+        capsys, "ticket.open", "Talo Gewog", "wifi", "online-form", "AP silent", "--code", "PNK"
+    )
+    assert code == 0
+    tid = out.strip()
+    assert tid.startswith("PNK-")
+    assert tid.endswith("-0001")
+    assert invoke(capsys, "ticket.note", tid, "power cycled")[:2] == (
+        0,
+        f"{tid}: note recorded (event 2)\n",
+    )
+    code, out, _ = invoke(capsys, "ticket.list", "--open")
+    assert code == 0
+    assert tid in out
+    assert "1 open tickets" in out
+    assert invoke(capsys, "ticket.close", tid, "--resolution", "AP replaced")[0] == 0
+    code, out, _ = invoke(capsys, "ticket.list", "--open")
+    assert tid not in out
+    code, out, _ = invoke(capsys, "ticket.show", "--ticket", tid)
+    assert code == 0
+    assert "power cycled" in out
+    assert "AP replaced" in out
+    assert "kinley" in out
+    events = TicketLog(log_path).events(tid)
+    assert [e["officer"] for e in events] == ["kinley"] * 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ticket.open", "a", "wifi", "pigeon", "s"), "channel must be one of"),
+        (("ticket.open", "a", "wifi", "fax", "s", "--code", "pnk"), "Dzongkhag code"),
+        (("ticket.note", "PNK-2026-0042", "x"), "ticket PNK-2026-0042 is not open (no such"),
+        (("ticket.close", "nonsense", "x"), "not a ticket id"),
+        (("ticket.show", "--ticket", "PNK-2026-0042"), "no ticket PNK-2026-0042"),
+        (("ticket.verify", "--head", "12:beef"), "not a head token"),
+        (("ticket.head",), "has no head yet"),
+    ],
+)
+def test_mistakes_exit_1_with_one_line(
+    log_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    code, _, err = invoke(capsys, *args)
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_verify_head_and_repair(log_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = TicketLog(log_path)
+    tid = log.open("Dzongkhag HQ", "lan", "phone", "high", "switch loop", "kinley")
+    log.close(tid, "loop removed")
+    code, out, _ = invoke(capsys, "ticket.verify")
+    assert (code, out.split(": ")[1]) == (0, "OK")
+    code, token, err = invoke(capsys, "ticket.head")
+    assert code == 0
+    assert token.strip() == (log.head() or pytest.fail("no head")).token
+    assert "2 events" in err
+    assert invoke(capsys, "ticket.verify", "--head", token.strip())[0] == 0
+
+    with log_path.open("ab") as fh:
+        fh.write(b'{"data":{"officer":')
+    code, _, err = invoke(capsys, "ticket.verify")
+    assert code == 2
+    assert "TORN: line 3" in err
+    assert "ticket.repair" in err
+    code, _, err = invoke(capsys, "ticket.note", tid, "refused while torn")
+    assert (code, "is torn" in err) == (1, True)
+    code, out, _ = invoke(capsys, "ticket.repair")
+    assert code == 0
+    assert "cut line 3 (19 bytes" in out
+    assert invoke(capsys, "ticket.repair")[1].endswith("intact, nothing to repair\n")
+    assert invoke(capsys, "ticket.verify")[0] == 0
+
+    raw = log_path.read_bytes().replace(b"switch loop", b"switch l00p")
+    log_path.write_bytes(raw)
+    code, _, err = invoke(capsys, "ticket.verify")
+    assert code == 1
+    assert "TAMPERED: line 1: changed" in err
+    code, _, err = invoke(capsys, "ticket.repair")
+    assert code == 1
+    assert "nothing torn to repair" in err
+
+
+def test_report_writes_tables_and_chart(
+    log_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = TicketLog(log_path)
+    for agency in ("Lobesa Gewog", "Punakha Hospital"):
+        log.close(log.open(agency, "patch", "email", "low", "update PCs", "kinley"), "done")
+    log.open("Punakha Hospital", "wifi", "walk-in", "normal", "no signal", "kinley")
+    chart = tmp_path / "out" / "tat.png"
+    code, out, _ = invoke(capsys, "ticket.report", "--chart", str(chart))
+    assert code == 0
+    assert "Turn-around time by agency (2 closed tickets)" in out
+    assert "Punakha Hospital" in out
+    assert "Open tickets by age (1 open)" in out
+    assert f"chart: {chart}" in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_tasks_through_the_project_tasks_py(tmp_path: Path) -> None:
+    """The real entry point: `invoke -r ROOT ticket.*` in a fresh process, log from the env."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DZICT_TICKET_LOG": str(tmp_path / "log.jsonl"),
+        "DZICT_OFFICER": "yeshi",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "invoke", "-r", str(ROOT), *args]
+        return subprocess.run(
+            argv, check=False, env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+
+    opened = run("ticket.open", "Gasa Dzong", "wan", "phone", "link down", "--code", "GSA")
+    assert opened.returncode == 0, opened.stderr
+    tid = opened.stdout.strip()
+    assert tid.startswith("GSA-")
+    assert run("ticket.close", tid, "--resolution", "demo finished").returncode == 0
+    verified = run("ticket.verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "OK: 2 events" in verified.stdout
+    (tmp_path / "log.jsonl").write_bytes((tmp_path / "log.jsonl").read_bytes()[:-1])
+    broken = run("ticket.verify")
+    assert broken.returncode == 1
+    assert "TAMPERED: line 2" in broken.stderr
