@@ -45,7 +45,9 @@ class BackupGateError(DzictError):
     def __init__(self, refusals: list[str]) -> None:
         self.refusals = refusals
         super().__init__(
-            "no recent backup, change refused:\n" + "\n".join(f"  {r}" for r in refusals)
+            "no recent backup, change refused:\n"
+            + "\n".join(f"  {r}" for r in refusals)
+            + "\n  (refresh with `invoke backup.status`; back up with `invoke backup.run`)"
         )
 
 

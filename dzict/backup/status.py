@@ -151,3 +151,21 @@ def record_check(
         entry = status.hosts.setdefault(host, HostStatus())
         entry.last_check = Outcome(time=when or now(), result=result, message=message)
         return entry
+
+
+def merge_host(
+    host: str,
+    last_run: Outcome | None = None,
+    last_good: Snapshot | None = None,
+    path: Path | None = None,
+) -> HostStatus:
+    """Take what a host remembers (runs its timer made) into the record; never move back."""
+    with update_status(path) as status:
+        entry = status.hosts.setdefault(host, HostStatus())
+        if last_run is not None and (entry.last_run is None or last_run.time > entry.last_run.time):
+            entry.last_run = last_run
+        if last_good is not None and (
+            entry.last_good is None or last_good.time > entry.last_good.time
+        ):
+            entry.last_good = last_good
+        return entry
