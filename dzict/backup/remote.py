@@ -66,7 +66,7 @@ class AgentAnswer:
         return data if isinstance(data, dict) else {}
 
 
-def _ansible_env(inventory_root: Path) -> dict[str, str]:
+def ansible_env(inventory_root: Path) -> dict[str, str]:
     env = {
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
@@ -117,7 +117,7 @@ def run_on_hosts(
             limit=",".join(hosts),
             forks=forks,
             extravars={"dzict_agent_args": {h: list(calls[h]) for h in hosts}},
-            envvars=_ansible_env(inventory_root),
+            envvars=ansible_env(inventory_root),
             quiet=True,
         )
         events = list(runner.events)

@@ -355,7 +355,7 @@ def locked(path: str) -> Iterator[None]:
 def cmd_run(config: Config, args: argparse.Namespace) -> dict[str, Any]:
     """Back up the databases and files, apply retention, record the outcome."""
     report: dict[str, Any] = {"host": config.host, "started": now(), "snapshots": [], "errors": []}
-    tags = [f"run:{args.run_id}"] if args.run_id else []
+    tags = ["--tag", f"run:{args.run_id}"] if args.run_id else []
     try:
         with locked(config.lock_file):
             for engine in config.databases:
@@ -370,10 +370,12 @@ def cmd_run(config: Config, args: argparse.Namespace) -> dict[str, Any]:
                         report["snapshots"].append(backup_database(config, engine, name, tags))
                     except Failure as exc:
                         report["errors"].append(str(exc))
-            paths = config.paths
+            paths = [p for p in config.paths if os.path.lexists(p)]
+            missing = [p for p in config.paths if p not in paths]
             if config.skip_missing:
-                paths = [p for p in config.paths if os.path.lexists(p)]
-                report["skipped"] = [p for p in config.paths if p not in paths]
+                report["skipped"] = missing
+            else:
+                report["errors"] += [f"files: {p} does not exist" for p in missing]
             if paths:
                 log(f"backing up {' '.join(paths)}")
                 try:

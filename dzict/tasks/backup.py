@@ -1,0 +1,319 @@
+"""``invoke backup.*``: deploy, run, status, check, restore and drill the unit's backups.
+
+Members of the backup set are the servers (each backs itself up) and ``control`` (the control
+node: device configuration backups and the ticket log). ``--limit`` takes host names, group
+names or ``control``, comma-separated. Every change is recorded under its ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+from rich.table import Table
+
+from dzict.backup import policy
+from dzict.backup.check import backup_check
+from dzict.backup.deploy import deploy as deploy_backups
+from dzict.backup.drill import backup_drill
+from dzict.backup.gate import format_age
+from dzict.backup.health import StatusRow, backup_status
+from dzict.backup.restore import restore_database, restore_path
+from dzict.backup.run import backup_run
+from dzict.exceptions import DzictError
+from dzict.inventory.model import Inventory
+from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
+from dzict.ticketlog import TicketLog
+from dzict.ticketlog.log import resolve_path
+
+LIMIT_HELP = "hosts, groups or `control`, comma-separated (default: every member)"
+TICKET_HELP = "the open ticket this work is recorded under"
+
+
+def _log(c: Context, inv: Inventory) -> TicketLog:
+    return TicketLog(resolve_path(None, c.config.get("ticket_log")), code=inv.dzongkhag.code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """A project error becomes one line and exit 1."""
+    try:
+        yield
+    except DzictError as exc:
+        raise fail(exc) from None
+
+
+def _start(c: Context, inventory: str | None, limit: str | None) -> tuple[Inventory, list[str]]:
+    inv = validated(c, inventory)
+    with _errors():
+        return inv, policy.select(inv, limit)
+
+
+def _opened(c: Context, inv: Inventory, ticket: str) -> TicketLog:
+    log = _log(c, inv)
+    with _errors():
+        log.require_open(ticket)
+    return log
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.0f} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+@task(help={"inventory": INVENTORY_HELP, "ticket": TICKET_HELP, "limit": LIMIT_HELP})
+def deploy(c: Context, ticket: str, inventory: str | None = None, limit: str | None = None) -> None:
+    """Set up the backup host and the clients (roles backup_server, backup_client)."""
+    inv, members = _start(c, inventory, limit)
+    log = _opened(c, inv, ticket)
+    with _errors():
+        result = deploy_backups(inv, members)
+    log.change(
+        ticket,
+        "backup.deploy",
+        members,
+        "success" if result.ok else "failed",
+        rc=result.rc,
+        status=result.status,
+    )
+    if not result.ok:
+        raise Exit(f"backup deployment failed ({result.status}); see the play above", code=1)
+    console.print(f"backup set deployed: {', '.join(members)}")
+
+
+@task(help={"inventory": INVENTORY_HELP, "ticket": TICKET_HELP, "limit": LIMIT_HELP})
+def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None = None) -> None:
+    """Back up now: databases streamed into restic, files, retention; exit 1 if any failed."""
+    inv, members = _start(c, inventory, limit)
+    log = _opened(c, inv, ticket)
+    with _errors():
+        outcomes = backup_run(inv, members, run_id=ticket)
+    table = Table("member", "result", "snapshots", "read", "added", "reason")
+    details: dict[str, Any] = {}
+    for o in outcomes:
+        snaps = o.report.snapshots if o.report else []
+        read = o.report.bytes_processed if o.report else 0
+        added = o.report.bytes_added if o.report else 0
+        table.add_row(
+            o.host,
+            "ok" if o.ok else "[red]FAILED[/red]",
+            str(len(snaps)),
+            _size(read),
+            _size(added),
+            o.reason,
+        )
+        details[o.host] = {
+            "result": "ok" if o.ok else "failed",
+            "reason": o.reason,
+            "snapshots": [s.snapshot_id for s in snaps],
+            "bytes_read": read,
+            "bytes_added": added,
+        }
+    console.print(table)
+    failed = [o.host for o in outcomes if not o.ok]
+    log.change(ticket, "backup.run", members, "failed" if failed else "success", hosts=details)
+    if failed:
+        raise Exit(f"backup failed on {', '.join(failed)} (recorded under {ticket})", code=1)
+
+
+def _status_table(rows: list[StatusRow]) -> Table:
+    colour = {"OK": "green", "STALE": "yellow", "FAILED": "red"}
+    table = Table(
+        "member", "state", "last good backup (UTC)", "age", "policy", "size", "snapshots", "reason"
+    )
+    for r in rows:
+        when = f"{r.last_good:%Y-%m-%d %H:%M}" if r.last_good else "-"
+        table.add_row(
+            r.host,
+            f"[{colour[r.state]}]{r.state}[/]",
+            when,
+            r.age_text,
+            policy_text(r),
+            _size(r.size),
+            str(r.snapshots),
+            r.reason,
+        )
+    return table
+
+
+def policy_text(row: StatusRow) -> str:
+    """The policy's maximum age for a table cell."""
+    return format_age(row.max_age)
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "check": "exit 2 when any member is not OK (for monitoring)",
+    }
+)
+def status(
+    c: Context, inventory: str | None = None, limit: str | None = None, check: bool = False
+) -> None:
+    """Each member's last good backup, size and age against the policy: OK, STALE or FAILED."""
+    inv, members = _start(c, inventory, limit)
+    with _errors():
+        rows = backup_status(inv, members)
+    console.print(_status_table(rows))
+    bad = [r.host for r in rows if r.state != "OK"]
+    if check and bad:
+        raise Exit(f"not OK: {', '.join(bad)}", code=2)
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "subset": "restic --read-data-subset: auto (a seventh a day), n/t, a % or a size",
+        "ticket": "record the check under this ticket too (optional)",
+    }
+)
+def check(
+    c: Context,
+    inventory: str | None = None,
+    limit: str | None = None,
+    subset: str = "auto",
+    ticket: str | None = None,
+) -> None:
+    """Check the repositories (restic check --read-data-subset); exit 1 if any is damaged."""
+    inv, members = _start(c, inventory, limit)
+    log = _opened(c, inv, ticket) if ticket else None
+    with _errors():
+        outcomes = backup_check(inv, members, subset)
+    table = Table("member", "check", "subset", "restic says")
+    for o in outcomes:
+        table.add_row(o.host, "ok" if o.ok else "[red]FAILED[/red]", o.subset, o.message)
+    console.print(table)
+    failed = [o for o in outcomes if not o.ok]
+    if log is not None and ticket:
+        details = {o.host: {"ok": o.ok, "message": o.message} for o in outcomes}
+        log.change(
+            ticket,
+            "backup.check",
+            members,
+            "failed" if failed else "success",
+            subset=outcomes[0].subset if outcomes else subset,
+            hosts=details,
+        )
+    for o in failed:
+        errors.print(f"{o.host}: REPOSITORY CHECK FAILED: {o.message}", markup=False)
+    if failed:
+        raise Exit(f"repository check failed on {', '.join(o.host for o in failed)}", code=1)
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "ticket": TICKET_HELP,
+        "host": "the member whose backup to restore from (a server, or control)",
+        "snapshot": "restic snapshot id (default: the newest)",
+        "path": "absolute file or folder to restore (with --target)",
+        "target": "folder to restore under on the host (/ puts it back in place)",
+        "database": "database to load back from its dump: DB or ENGINE/DB",
+    }
+)
+def restore(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
+    c: Context,
+    ticket: str,
+    host: str,
+    inventory: str | None = None,
+    snapshot: str | None = None,
+    path: str | None = None,
+    target: str | None = None,
+    database: str | None = None,
+) -> None:
+    """Restore a file or folder (--path P --target DIR) or a database (--database DB)."""
+    if bool(path) == bool(database) or bool(path) != bool(target):
+        raise Exit("say either --path P --target DIR, or --database DB", code=1)
+    inv, members = _start(c, inventory, host)
+    if len(members) != 1:
+        raise Exit(f"--host {host}: name one member, not {len(members)}", code=1)
+    log = _opened(c, inv, ticket)
+    member = members[0]
+    try:
+        if path and target:
+            done: dict[str, Any] = restore_path(
+                inv, member, path, target, snapshot=snapshot
+            ).model_dump()
+            console.print(
+                f"{member}: restored {path} ({done['files']} files) under {target}"
+                f" from snapshot {done['snapshot'][:8]}"
+            )
+        else:
+            dbr = restore_database(inv, member, str(database), snapshot)
+            done = dbr.model_dump()
+            rows = sum(t.rows for t in dbr.tables.values())
+            console.print(
+                f"{member}: {dbr.engine}/{dbr.database} loaded from snapshot"
+                f" {dbr.snapshot[:8]}: {len(dbr.tables)} tables, {rows} rows"
+            )
+    except DzictError as exc:
+        log.change(
+            ticket,
+            "backup.restore",
+            member,
+            "failed",
+            reason=str(exc),
+            path=path,
+            target=target,
+            database=database,
+            snapshot=snapshot,
+        )
+        raise fail(exc) from None
+    log.change(ticket, "backup.restore", member, "success", restored=done)
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "ticket": TICKET_HELP,
+        "limit": LIMIT_HELP,
+        "files": "how many files to sample per member (default 20)",
+        "seed": "sample seed, to repeat an earlier drill's sample",
+    }
+)
+def drill(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
+    c: Context,
+    ticket: str,
+    inventory: str | None = None,
+    limit: str | None = None,
+    files: int = 20,
+    seed: int | None = None,
+) -> None:
+    """Restore drill: dumps into scratch databases and a sample of files, compared with sources."""
+    inv, members = _start(c, inventory, limit)
+    log = _opened(c, inv, ticket)
+    with _errors():
+        used, findings = backup_drill(inv, members, files=files, seed=seed)
+    for found in findings:
+        console.print(f"[bold]{found.host}[/bold]: {'passed' if found.passed else 'FAILED'}")
+        for line in found.lines:
+            console.print(f"  {line}", markup=False, highlight=False)
+    failed = [f.host for f in findings if not f.passed]
+    log.change(
+        ticket,
+        "backup.drill",
+        members,
+        "failed" if failed else "passed",
+        seed=used,
+        hosts={f.host: f.summary() for f in findings},
+    )
+    if failed:
+        raise Exit(f"restore drill failed on {', '.join(failed)} (recorded under {ticket})", code=1)
+    console.print(f"restore drill passed on {len(findings)} members (sample seed {used})")
+
+
+COMMANDS: list[Callable[..., None]] = [deploy, run, status, check, restore, drill]
+ns = Collection("backup", *COMMANDS)
