@@ -1,0 +1,193 @@
+"""Two FRR routers in podman for the driver's lab tests and benchmark.
+
+r1 and r2 run the project's router image (dzict.lab.images.ensure_image("router")), each with a
+management interface `mgmt0` and a WAN link `wan0` between them, OSPF with MD5 on the link, and
+lldpd. SSH keys and known_hosts are made for the run; host keys are read from the containers
+with `podman exec` (the trusted path), so the driver's SSH checks them for real.
+
+Names start with DZICT_FRR_LAB_PREFIX (default "dzfrr"); DZICT_FRR_LAB_IMAGE runs another
+router image instead of building the current one; addresses are 198.19.224.0/24
+(management) and 198.19.225.0/24 (link), inside the lab range.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dzict.exceptions import PodmanError
+from dzict.lab.images import ensure_image
+from dzict.lab.podman import Podman
+
+PREFIX = os.environ.get("DZICT_FRR_LAB_PREFIX", "dzfrr")
+MGMT_NET = "198.19.224"
+LINK_NET = "198.19.225"
+LOOPBACK_NET = "198.19.226"
+LLDP_FORWARD_MASK = "16384"  # let the bridge pass LLDP frames (01:80:c2:00:00:0e)
+
+BASE_CONFIG = """frr defaults traditional
+hostname {name}
+log syslog informational
+no ipv6 forwarding
+service integrated-vtysh-config
+!
+interface lo
+ ip address {loopback}/32
+ ip ospf passive
+exit
+!
+interface mgmt0
+ description management
+exit
+!
+interface wan0
+ description wan link to {peer}
+ ip ospf authentication message-digest
+ ip ospf cost 10
+ ip ospf message-digest-key 1 md5 lab-secret
+ ip ospf network point-to-point
+exit
+!
+router ospf
+ ospf router-id {loopback}
+ network {link_net}.0/24 area 0
+ network {loopback}/32 area 0
+exit
+!
+"""
+
+
+@dataclass
+class Router:
+    """One lab router: container name, addresses, and its intended base configuration."""
+
+    name: str
+    container: str
+    mgmt_ip: str
+    link_ip: str
+    loopback: str
+    base_config: str
+
+
+@dataclass
+class FrrLab:
+    """The running lab: routers, the key and known_hosts files for SSH."""
+
+    routers: dict[str, Router]
+    key_file: Path
+    known_hosts: Path
+    podman: Podman = field(default_factory=Podman)
+
+    def optional_args(self) -> dict[str, str]:
+        """The driver's optional_args for this lab."""
+        return {"key_file": str(self.key_file), "known_hosts_file": str(self.known_hosts)}
+
+    def exec(self, router: str, command: str) -> str:
+        """Run a shell command inside a router (not through the driver)."""
+        return self.podman.exec(self.routers[router].container, "sh", "-c", command).stdout
+
+    def running_config(self, router: str) -> str:
+        """The running configuration, read with vtysh inside the container."""
+        return self.exec(router, "vtysh -c 'show running-config no-header'")
+
+    def reset(self, router: str) -> None:
+        """Back to the base configuration, without the driver's state."""
+        box = self.routers[router]
+        self.exec(
+            router,
+            "rm -rf /var/lib/dzict-napalm && "
+            f"printf '%s' '{box.base_config}' > /tmp/base.conf && "
+            "/usr/lib/frr/frr-reload.py --reload --overwrite /tmp/base.conf 2>/dev/null",
+        )
+
+
+def _wait(what: str, check: object, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(PodmanError, OSError):
+            if callable(check) and check():
+                return
+        time.sleep(0.5)
+    raise TimeoutError(f"lab: {what} not ready after {timeout:.0f} s")
+
+
+def _ssh_open(address: str) -> bool:
+    with socket.create_connection((address, 22), timeout=1) as sock:
+        return sock.recv(4).startswith(b"SSH-")
+
+
+@contextlib.contextmanager
+def frr_lab(workdir: Path) -> Iterator[FrrLab]:
+    """Start r1 and r2, configure them, wait for OSPF and LLDP; remove everything afterwards."""
+    podman = Podman()
+    image = os.environ.get("DZICT_FRR_LAB_IMAGE") or ensure_image("router", podman)
+    key = workdir / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    networks = {"mgmt": f"{PREFIX}-mgmt", "link": f"{PREFIX}-link"}
+    routers = {
+        name: Router(
+            name=name,
+            container=f"{PREFIX}-{name}",
+            mgmt_ip=f"{MGMT_NET}.{10 + i}",
+            link_ip=f"{LINK_NET}.{i}",
+            loopback=f"{LOOPBACK_NET}.{i}",
+            base_config=BASE_CONFIG.format(
+                name=name,
+                peer=f"r{3 - i}",
+                loopback=f"{LOOPBACK_NET}.{i}",
+                link_net=LINK_NET,
+            ),
+        )
+        for i, name in ((1, "r1"), (2, "r2"))
+    }
+    try:
+        podman.run("network", "create", "--subnet", f"{MGMT_NET}.0/24", networks["mgmt"])
+        podman.run("network", "create", "--subnet", f"{LINK_NET}.0/24", networks["link"])
+        for box in routers.values():
+            podman.run(
+                "run",
+                "-d",
+                "--name",
+                box.container,
+                "--hostname",
+                box.name,
+                "--systemd=always",
+                "--cap-add",
+                "NET_ADMIN,NET_RAW,SYS_ADMIN",
+                "--sysctl",
+                "net.ipv4.ip_forward=1",
+                "--env",
+                f"DZICT_AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}",
+                "--network",
+                f"{networks['mgmt']}:ip={box.mgmt_ip},interface_name=mgmt0",
+                "--network",
+                f"{networks['link']}:ip={box.link_ip},interface_name=wan0",
+                image,
+            )
+        bridge = podman.run(
+            "network", "inspect", "--format", "{{.NetworkInterface}}", networks["link"]
+        ).stdout.strip()
+        Path(f"/sys/class/net/{bridge}/bridge/group_fwd_mask").write_text(LLDP_FORWARD_MASK)
+        lab = FrrLab(routers, key, workdir / "known_hosts", podman)
+        lines = []
+        for name, box in routers.items():
+            _wait(f"{name} ssh", lambda box=box: _ssh_open(box.mgmt_ip))
+            _wait(f"{name} frr", lambda name=name: "hostname" in lab.running_config(name))
+            public = lab.exec(name, "cat /etc/ssh/ssh_host_ed25519_key.pub").split()
+            lines.append(f"{box.mgmt_ip} {public[0]} {public[1]}")
+            lab.reset(name)
+        lab.known_hosts.write_text("\n".join(lines) + "\n")
+        _wait("OSPF", lambda: "Full" in lab.exec("r1", "vtysh -c 'show ip ospf neighbor'"))
+        _wait("LLDP", lambda: "r2" in lab.exec("r1", "lldpcli show neighbors"), timeout=60)
+        yield lab
+    finally:
+        for box in routers.values():
+            podman.run("rm", "-f", "-t", "0", box.container, check=False)
+        for network in networks.values():
+            podman.run("network", "rm", "-f", network, check=False)
