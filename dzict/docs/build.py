@@ -5,7 +5,7 @@ Output (under the output folder, ``docs/network`` by default):
     index.md/.html            the Dzongkhag: map, summary, offices, WAN links, differences, plan
     offices/KEY.md/.html      one page per office
     register.md/.html/.csv    the asset register
-    maps/dzongkhag.{gv,svg,png,drawio}, maps/office-KEY.{gv,svg,png}
+    maps/dzongkhag.{gv,svg,png,drawio}, maps/office-KEY.{gv,svg} (and .png if asked)
     style.css                 the HTML pages' style
     discovery.json            the discovery the rest was drawn from (input of --offline)
 
@@ -52,16 +52,30 @@ def render(
     report: PatchReport | None = None,
     workers: int = 2,
     templates: Path = TEMPLATES,
+    office_png: bool = False,
 ) -> dict[str, bytes]:
-    """Every output file as ``{relative path: bytes}`` (discovery.json not included)."""
+    """Every output file as ``{relative path: bytes}`` (discovery.json not included).
+
+    Office maps are SVG (what the pages show); ``office_png`` adds a PNG of each, which costs
+    about five times the CPU of the SVG.
+    """
+    office_formats = ("svg", "png") if office_png else ("svg",)
     pictures = [
         graph.Picture(graph.DZONGKHAG_MAP, graph.dzongkhag_map(topology), ("svg", "png", "json"))
     ]
     pictures += [
-        graph.Picture(f"office-{s.key}", graph.office_map(topology, s.key)) for s in topology.sites
+        graph.Picture(f"office-{s.key}", graph.office_map(topology, s.key), office_formats)
+        for s in topology.sites
     ]
-    drawn = graph.render(pictures, workers=workers)
+    drawing = graph.Drawing(pictures, workers=workers)
     files: dict[str, bytes] = {}
+    try:
+        rows = register_rows(topology, report)
+        files["register.csv"] = register_csv(rows).encode()
+        for path, text in render_pages(topology, rows, templates).items():
+            files[path] = text.encode()
+    finally:
+        drawn = drawing.result()
     for picture in pictures:
         files[f"maps/{picture.name}.gv"] = picture.source.encode()
         for fmt in picture.formats:
@@ -70,20 +84,20 @@ def render(
     files["maps/dzongkhag.drawio"] = drawio(
         drawn[f"{graph.DZONGKHAG_MAP}.json"], topology.inventory.dzongkhag.name
     ).encode()
-    rows = register_rows(topology, report)
-    files["register.csv"] = register_csv(rows).encode()
-    for path, text in render_pages(topology, rows, templates).items():
-        files[path] = text.encode()
     files["style.css"] = (templates / "style.css").read_bytes()
     return dict(sorted(files.items()))
 
 
 def build(
-    inventory: Inventory, discovery: Discovery, report: PatchReport | None = None, workers: int = 2
+    inventory: Inventory,
+    discovery: Discovery,
+    report: PatchReport | None = None,
+    workers: int = 2,
+    office_png: bool = False,
 ) -> tuple[Topology, dict[str, bytes]]:
     """The topology and every output file."""
     topology = build_topology(inventory, discovery)
-    return topology, render(topology, report, workers)
+    return topology, render(topology, report, workers, office_png=office_png)
 
 
 def existing(out: Path) -> dict[str, Path]:

@@ -11,6 +11,7 @@ that have a link between them kept on the same side.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
@@ -223,8 +224,8 @@ def _legend(graph: graphviz.Digraph, roles: list[str], lan: bool = False) -> Non
             legend.edge("legend_table", f"legend_{role}", style="invis")
 
 
-def _sides(topology: Topology) -> dict[str, int]:
-    """Which side of HQ each office goes: -1 above, 1 below; linked offices share a side."""
+def _groups(topology: Topology) -> list[list[str]]:
+    """Offices joined by links that avoid HQ, as groups drawn side by side."""
     hq = topology.sites[0].key
     site_of = {name: d.site for name, d in topology.devices.items()}
     parent = {s.key: s.key for s in topology.sites}
@@ -242,14 +243,32 @@ def _sides(topology: Topology) -> dict[str, int]:
     groups: dict[str, list[str]] = defaultdict(list)
     for site in topology.sites[1:]:
         groups[find(site.key)].append(site.key)
+    return sorted(groups.values(), key=lambda m: (-len(m), m))
+
+
+def _placement(topology: Topology) -> dict[str, tuple[int, int]]:
+    """Where each office goes: (side, row). Side -1 is above HQ, 1 below; rows count outwards
+    and hold about the square root of the number of offices, so a big Dzongkhag wraps into a
+    block around HQ instead of one long line. Linked offices share a side and a row."""
+    groups = _groups(topology)
+    offices = sum(len(g) for g in groups)
+    per_row = max(3, math.ceil(math.sqrt(offices)))
+    sides: list[list[list[str]]] = [[], []]
     sizes = [0, 0]
-    side: dict[str, int] = {hq: 0}
-    for members in sorted(groups.values(), key=lambda m: (-len(m), m)):
+    for members in groups:
         pick = 0 if sizes[0] <= sizes[1] else 1
         sizes[pick] += len(members)
-        for key in members:
-            side[key] = -1 if pick == 0 else 1
-    return side
+        sides[pick].append(members)
+    place: dict[str, tuple[int, int]] = {topology.sites[0].key: (0, 0)}
+    for pick, side_groups in enumerate(sides):
+        row, used = 1, 0
+        for members in side_groups:
+            if used and used + len(members) > per_row:
+                row, used = row + 1, 0
+            used += len(members)
+            for key in members:
+                place[key] = (-1 if pick == 0 else 1, row)
+    return place
 
 
 def _depths(topology: Topology) -> dict[str, int]:
@@ -276,8 +295,9 @@ def dzongkhag_map(topology: Topology) -> str:
     """DOT source of the Dzongkhag map: offices as clusters around HQ."""
     dz = topology.inventory.dzongkhag
     graph = _graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
-    side = _sides(topology)
+    place = _placement(topology)
     depth = _depths(topology)
+    side = {key: where[0] for key, where in place.items()}
     rank_of: dict[str, tuple[int, int]] = {}
     for site in topology.sites:
         rank_of[site.key] = (side.get(site.key, 1), depth[site.key])
@@ -337,7 +357,14 @@ def dzongkhag_map(topology: Topology) -> str:
         elif b_site == topology.sites[0].key:
             a_first = ra[0] < 0
         tail, head = (link.a, link.b) if a_first else (link.b, link.a)
-        graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, not a_first))
+        attrs = _link_attrs(link, not a_first)
+        hq = topology.sites[0].key
+        if hq in (a_site, b_site) and a_site != b_site:
+            row = place[b_site if a_site == hq else a_site][1]
+            attrs["minlen"] = str(1 + 2 * (row - 1))
+        elif place.get(a_site) == place.get(b_site):
+            attrs["minlen"] = "0"  # offices of one row side by side
+        graph.edge(node_id(tail.host), node_id(head.host), **attrs)
     _legend(graph, [r for r in ROLE_STYLE if r in roles])
     return str(graph.source)
 
@@ -398,31 +425,47 @@ def office_map(topology: Topology, site_key: str) -> str:
     return str(graph.source)
 
 
-def render(pictures: list[Picture], workers: int = 2) -> dict[str, bytes]:
-    """Lay out and draw every picture; returns ``{"NAME.FORMAT": bytes}``.
+class Drawing:
+    """Pictures being drawn in the background: one ``dot`` process per picture (all its
+    formats from one layout), ``workers`` at a time, while the caller renders the pages.
 
-    One ``dot`` process per picture (all its formats from one layout), ``workers`` at a time.
     dot 2.43 keeps state between the graphs of one run, so a batch of graphs in one process
-    would lay a map out differently depending on the maps drawn before it.
+    would draw a map differently depending on the maps drawn before it: hence one process each.
     """
-    dot = shutil.which("dot")
-    if dot is None:
-        raise DocsError("Graphviz is not installed: apt-get install graphviz")
-    with tempfile.TemporaryDirectory(prefix="dzict-docs-") as tmp:
-        folder = Path(tmp)
 
-        def run(picture: Picture) -> None:
-            (folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
-            args = [dot, *(f"-T{f}" for f in picture.formats), "-O", f"{picture.name}.gv"]
-            proc = subprocess.run(args, cwd=folder, capture_output=True, text=True, check=False)
-            if proc.returncode != 0:
-                raise DocsError(f"dot failed on {picture.name}: {proc.stderr.strip()[:500]}")
+    def __init__(self, pictures: list[Picture], workers: int = 2) -> None:
+        dot = shutil.which("dot")
+        if dot is None:
+            raise DocsError("Graphviz is not installed: apt-get install graphviz")
+        self.dot = dot
+        self.pictures = pictures
+        self.tmp = tempfile.TemporaryDirectory(prefix="dzict-docs-")
+        self.folder = Path(self.tmp.name)
+        self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        self.futures = [self.pool.submit(self._run, p) for p in pictures]
 
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            list(pool.map(run, pictures))
-        drawn = {
-            f"{p.name}.{fmt}": (folder / f"{p.name}.gv.{fmt}").read_bytes()
-            for p in pictures
-            for fmt in p.formats
-        }
-    return drawn
+    def _run(self, picture: Picture) -> None:
+        (self.folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
+        args = [self.dot, *(f"-T{f}" for f in picture.formats), "-O", f"{picture.name}.gv"]
+        proc = subprocess.run(args, cwd=self.folder, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise DocsError(f"dot failed on {picture.name}: {proc.stderr.strip()[:500]}")
+
+    def result(self) -> dict[str, bytes]:
+        """Wait for every picture; ``{"NAME.FORMAT": bytes}``. DocsError if dot failed."""
+        try:
+            for future in self.futures:
+                future.result()
+            return {
+                f"{p.name}.{fmt}": (self.folder / f"{p.name}.gv.{fmt}").read_bytes()
+                for p in self.pictures
+                for fmt in p.formats
+            }
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            self.tmp.cleanup()
+
+
+def render(pictures: list[Picture], workers: int = 2) -> dict[str, bytes]:
+    """Lay out and draw every picture; returns ``{"NAME.FORMAT": bytes}``."""
+    return Drawing(pictures, workers).result()

@@ -3,8 +3,9 @@
 There is no NAPALM driver for a plain Linux host here, so discovery runs a few read-only
 commands through netmiko's ``linux`` device type and parses them into NAPALM's getter shapes:
 ``ip -j addr`` (interfaces and addresses), ``/proc/uptime``, ``/etc/os-release``, DMI or the
-container's machine id (facts), and ``lldpcli -f json0 show neighbors details`` when lldpd runs.
-The parsers are pure functions, tested on recorded output.
+container's machine id (facts), and ``lldpcli -f json show neighbors details`` when lldpd runs.
+Addresses and LLDP neighbours are read by the FRR driver's own parsers (an FRR router is a
+Linux host too), so a router and a PC describe a neighbour the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 import shlex
 from typing import Any, Protocol
+
+from dzict.napalm_frr import parsers
 
 SEP = "=====dzict-docs====="
 COMMANDS: dict[str, str] = {
@@ -24,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "container": "test -e /run/.containerenv && echo podman",
     "machine_id": "cat /etc/machine-id",
     "ip": "ip -j addr show",
-    "lldp": "command -v lldpcli >/dev/null && lldpcli -f json0 show neighbors details"
+    "lldp": "command -v lldpcli >/dev/null && lldpcli -f json show neighbors details"
     " || echo NO-LLDPCLI",
 }
 
@@ -78,11 +81,10 @@ def facts(out: dict[str, str], interfaces: list[str]) -> dict[str, Any]:
     }
 
 
-def interfaces(ip_json: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """NAPALM ``get_interfaces`` and ``get_interfaces_ip`` from ``ip -j addr show``."""
+def interfaces(ip_json: str) -> dict[str, Any]:
+    """NAPALM ``get_interfaces`` from ``ip -j addr show``."""
     links = json.loads(ip_json or "[]")
     ifaces: dict[str, Any] = {}
-    addresses: dict[str, Any] = {}
     for link in links:
         name = str(link["ifname"])
         flags = link.get("flags", [])
@@ -96,59 +98,22 @@ def interfaces(ip_json: str) -> tuple[dict[str, Any], dict[str, Any]]:
             "mtu": int(link.get("mtu", 0)),
             "mac_address": str(link.get("address", "")) if name != "lo" else "",
         }
-        families: dict[str, dict[str, Any]] = {}
-        for info in link.get("addr_info", []):
-            family = {"inet": "ipv4", "inet6": "ipv6"}.get(info.get("family", ""))
-            if family is None:
-                continue
-            families.setdefault(family, {})[info["local"]] = {"prefix_length": info["prefixlen"]}
-        if families:
-            addresses[name] = families
-    return ifaces, addresses
-
-
-def _values(items: list[dict[str, Any]] | None) -> list[str]:
-    return [str(item.get("value", "")) for item in items or []]
-
-
-def _first(items: list[dict[str, Any]] | None) -> str:
-    values = _values(items)
-    return values[0] if values else ""
+    return ifaces
 
 
 def lldp_neighbors(text: str) -> dict[str, list[dict[str, Any]]] | None:
-    """NAPALM ``get_lldp_neighbors_detail`` from ``lldpcli -f json0 show neighbors details``;
+    """NAPALM ``get_lldp_neighbors_detail`` from ``lldpcli -f json show neighbors details``;
     None when lldpcli is not installed (the host cannot tell its neighbours)."""
     if not text or text.strip() == "NO-LLDPCLI":
         return None
-    data = json.loads(text)
-    result: dict[str, list[dict[str, Any]]] = {}
-    for lldp in data.get("lldp", []):
-        for iface in lldp.get("interface", []):
-            chassis = (iface.get("chassis") or [{}])[0]
-            port = (iface.get("port") or [{}])[0]
-            caps = chassis.get("capability", [])
-            result.setdefault(str(iface["name"]), []).append(
-                {
-                    "parent_interface": "",
-                    "remote_port": _first(port.get("id")),
-                    "remote_port_description": _first(port.get("descr")),
-                    "remote_chassis_id": _first(chassis.get("id")),
-                    "remote_system_name": _first(chassis.get("name")),
-                    "remote_system_description": _first(chassis.get("descr")),
-                    "remote_system_capab": sorted(str(c["type"]).lower() for c in caps),
-                    "remote_system_enable_capab": sorted(
-                        str(c["type"]).lower() for c in caps if c.get("enabled")
-                    ),
-                }
-            )
-    return result
+    return dict(parsers.lldp_neighbors(text))
 
 
 def collect(shell: Shell) -> dict[str, Any]:
     """Run the commands on one host and return the four getters' data."""
     out = split(str(shell.send_command(script(), read_timeout=30)))
-    ifaces, addresses = interfaces(out.get("ip", ""))
+    ifaces = interfaces(out.get("ip", ""))
+    addresses = parsers.parse_interfaces_ip(out.get("ip", "") or "[]")
     return {
         "facts": facts(out, sorted(ifaces)),
         "interfaces": ifaces,

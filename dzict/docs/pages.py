@@ -2,7 +2,8 @@
 
 Python builds every value a page shows (tables as lists of already escaped cells); the Jinja
 templates in ``templates/docs/`` only place them, rendered with StrictUndefined. The HTML pages
-are the same Markdown rendered by markdown-it-py, wrapped in one page template.
+are the same Markdown rendered by cmark-gfm (GitHub's own renderer, through ``cmarkgfm``), with
+raw HTML left out, wrapped in one page template.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markdown_it import MarkdownIt
 
 from dzict.docs.graph import DEVICE_STATE_NOTE, LINK_STATE_NOTE, ROLE_NAMES, title_name
 from dzict.docs.register import COLUMNS, day, register_rows
@@ -71,7 +72,6 @@ class Pages:
         self.html_env = Environment(
             loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, autoescape=True
         )
-        self.markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -369,7 +369,7 @@ class Pages:
 
     def html(self, markdown: str, title: str, root: str) -> str:
         """One Markdown page as a complete HTML page."""
-        body = self.markdown.render(markdown)
+        body = cmarkgfm.github_flavored_markdown_to_html(markdown)
         return self.html_env.get_template("page.html.j2").render(title=title, body=body, root=root)
 
 

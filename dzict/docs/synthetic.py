@@ -184,9 +184,22 @@ def _neighbour(name: str, port: str, role: str) -> dict[str, Any]:
     }
 
 
-def healthy_discovery(inventory: Inventory, when: str = "2026-01-15T06:00:00Z") -> Discovery:
+def _mgmt_neighbours(inventory: Inventory, lldp: dict[str, dict[str, Any]]) -> None:
+    """Every host sees every other one on the shared management network (``eth0``)."""
+    for name in inventory.hosts:
+        lldp[name]["eth0"] = [
+            _neighbour(other.name, "eth0", other.role)
+            for other in inventory.hosts.values()
+            if other.name != name
+        ]
+
+
+def healthy_discovery(
+    inventory: Inventory, when: str = "2026-01-15T06:00:00Z", mgmt_lldp: bool = False
+) -> Discovery:
     """What discovery of ``inventory`` returns when everything is up, cabled and configured
-    as intended, with lldpd on every Linux host (NAPALM shapes)."""
+    as intended, with lldpd on every Linux host (NAPALM shapes). With ``mgmt_lldp`` every
+    host also sees every other one on its management interface ``eth0``, as in the lab."""
     records: dict[str, DeviceRecord] = {}
     addrs: dict[str, dict[str, list[IPv4Interface]]] = {h: {} for h in inventory.hosts}
     lldp: dict[str, dict[str, list[dict[str, Any]]]] = {h: {} for h in inventory.hosts}
@@ -221,6 +234,8 @@ def healthy_discovery(inventory: Inventory, when: str = "2026-01-15T06:00:00Z") 
                     lldp[host.name].setdefault(lan_if, []).append(
                         _neighbour(other.name, other.lan_interface or "eth1", other.role)
                     )
+    if mgmt_lldp:
+        _mgmt_neighbours(inventory, lldp)
     for name, host in inventory.hosts.items():
         ifaces = sorted(set(addrs[name]) | set(host.interfaces))
         records[name] = DeviceRecord(

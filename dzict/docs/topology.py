@@ -297,6 +297,15 @@ class _Builder:
             names |= set(record.interfaces)
         return names
 
+    def management_interfaces(self, name: str) -> set[str]:
+        """The interfaces holding the host's management address: LLDP there is not topology
+        (on a shared management network every host sees every other)."""
+        host = self.inventory.hosts.get(name)
+        if host is None:
+            return set()
+        found = discovered_addresses(self.discovery.get(name))
+        return {i for i, addrs in found.items() if any(a.ip == host.mgmt_address for a in addrs)}
+
     def seen(self) -> None:
         """Collect every LLDP adjacency; a neighbour not in the inventory becomes a device."""
         for name in sorted(self.devices):
@@ -304,7 +313,10 @@ class _Builder:
             record = device.record
             if device.state != "ok" or record is None or not record.lldp_neighbors_detail:
                 continue
+            skip = self.management_interfaces(name)
             for local_if, neighbours in sorted(record.lldp_neighbors_detail.items()):
+                if local_if in skip:
+                    continue
                 for neighbour in neighbours:
                     remote = short_name(str(neighbour.get("remote_system_name", "") or ""))
                     if not remote:

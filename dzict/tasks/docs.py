@@ -80,6 +80,7 @@ def _discover(c: Context, inventory: str | None, code: str) -> Discovery:
         " matches, 2 when it differs, 1 on error",
         "out": f"output folder (default: DZICT_DOCS_OUT, invoke config docs.out, {DEFAULT_OUT})",
         "discovery": "discovery file to read or write (default: OUT/discovery.json)",
+        "office_png": "also draw each office map as PNG (the pages use SVG)",
         "patch_report": "patch report for pending updates (default: DZICT_PATCH_REPORT,"
         f" docs.patch_report, {DEFAULT_PATCH_REPORT}); skipped when absent",
     },
@@ -92,6 +93,7 @@ def build(  # noqa: PLR0917 (invoke passes options as arguments)
     out: str | None = None,
     discovery: str | None = None,
     patch_report: str | None = None,
+    office_png: bool = False,
 ) -> None:
     """Discover the network and write its maps, pages and asset register (or --check them)."""
     inv = validated(c, inventory)
@@ -107,7 +109,7 @@ def build(  # noqa: PLR0917 (invoke passes options as arguments)
             found = _discover(c, inventory, inv.dzongkhag.code)
             if saved.is_file():
                 found.carry_over(Discovery.load(saved))
-        topology, files = build_docs(inv, found, report)
+        topology, files = build_docs(inv, found, report, office_png=office_png)
         console.print(summary(topology))
         if check:
             result = check_docs(out_dir, files)

@@ -22,7 +22,7 @@ def lab_inventory(lab_template: Path) -> Inventory:
 
 @pytest.fixture(scope="session")
 def _healthy(lab_inventory: Inventory) -> Discovery:
-    return healthy_discovery(lab_inventory)
+    return healthy_discovery(lab_inventory, mgmt_lldp=True)
 
 
 @pytest.fixture

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from dzict.docs import linux
+from dzict.napalm_frr import parsers
 
 DATA = Path(__file__).resolve().parent / "data" / "linux"
 
 
 def test_interfaces_from_ip_json() -> None:
-    ifaces, addresses = linux.interfaces((DATA / "ip-addr.json").read_text())
+    text = (DATA / "ip-addr.json").read_text()
+    ifaces = linux.interfaces(text)
+    addresses = parsers.parse_interfaces_ip(text)
     assert sorted(ifaces) == ["eth1", "lo"]
     assert ifaces["eth1"]["is_up"] is True
     assert ifaces["eth1"]["mac_address"] == "76:53:42:3f:1e:3f"
@@ -45,3 +48,13 @@ def test_script_runs_every_command() -> None:
     assert text.startswith("sh -c ")
     for key in linux.COMMANDS:
         assert f"{linux.SEP}{key}" in text
+
+
+def test_lldp_neighbours_recorded_from_a_router() -> None:
+    """lldpcli's JSON as an FRR lab router printed it (neighbour r2 on eth1 and on eth0)."""
+    neighbours = linux.lldp_neighbors((DATA / "lldpcli-r1.json").read_text())
+    assert neighbours is not None
+    assert sorted(neighbours) == ["eth0", "eth1"]
+    first = neighbours["eth1"][0]
+    assert (first["remote_system_name"], first["remote_port"]) == ("r2", "eth1")
+    assert first["remote_system_enable_capab"] == ["router"]
