@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from dzict.exceptions import TicketError, TicketLogTampered, TicketLogTorn
 from dzict.ticketlog import GENESIS, Head, TicketLog, resolve_path
 from dzict.ticketlog.chain import encode
+from dzict.ticketlog.reading import reverse_chunks, reverse_lines, reverse_matches
 
 
 def stepping_clock(start: datetime, step: timedelta) -> Callable[[], datetime]:
@@ -414,3 +416,29 @@ def test_verify_does_not_write(filled: TicketLog, tmp_path: Path) -> None:
     copy = tmp_path / "copy.jsonl"
     shutil.copy(filled.path, copy)
     assert TicketLog(copy).verify().warnings  # no head beside the copy
+
+
+@pytest.mark.parametrize("torn", [b"", b'{"data":', b"x" * 70])
+def test_reading_backwards_across_block_edges(tmp_path: Path, torn: bytes) -> None:
+    lines = [
+        b"first",
+        b"",
+        b"a" * 33,
+        b'{"ticket":"PNK-2026-0001"}',
+        b"b",
+        b'"ticket":"PNK-2026-0001"!',
+    ]
+    path = tmp_path / "lines"
+    path.write_bytes(b"\n".join(lines) + b"\n" + torn)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        end = os.fstat(fd).st_size
+        for block in (1, 2, 3, 7, 16, 64, 1 << 20):
+            assert list(reverse_lines(fd, end, block)) == lines[::-1], block
+            chunks = list(reverse_chunks(fd, end, block))
+            assert b"".join(chunks[::-1]) == b"".join(line + b"\n" for line in lines)
+        needle = b'"ticket":"PNK-2026-0001"'
+        assert list(reverse_matches(fd, end, needle)) == [lines[5], lines[3]]
+        assert list(reverse_lines(fd, 0)) == []
+    finally:
+        os.close(fd)

@@ -37,6 +37,7 @@ from dzict.ticketlog.models import (
     flatten,
     summarise,
 )
+from dzict.ticketlog.reading import load, reverse_lines, reverse_matches
 
 DEFAULT_PATH = Path("var/ticket-log.jsonl")
 ENV_VAR = "DZICT_TICKET_LOG"
@@ -349,7 +350,7 @@ class TicketLog:
             raise TicketLogTorn(
                 f"the last line of {self.path} is torn; {advice}, then `invoke ticket.repair`"
             )
-        last = next(_reverse_lines(fd, end))
+        last = next(reverse_lines(fd, end))
         fields = parse_envelope(last)
         if isinstance(fields, str):
             raise TicketLogTorn(
@@ -368,10 +369,8 @@ class TicketLog:
     def _next_id(self, fd: int, end: int, now: datetime) -> str:
         """The next id of this year and code: one more than the last one opened."""
         prefix = f"{self.code}-{now.astimezone(UTC).year:04d}-"
-        for line in _reverse_lines(fd, end):
-            if _OPENED not in line:
-                continue
-            record = _load(line, self.path)
+        for line in reverse_matches(fd, end, _OPENED):
+            record = load(line, self.path)
             ticket = record.get("ticket")
             if record.get("event") != "opened" or not isinstance(ticket, str):
                 continue
@@ -392,10 +391,10 @@ class TicketLog:
 
     def _check_state(self, fd: int, end: int, ticket_id: str, open_only: bool) -> None:
         needle = b'"ticket":"%b"' % ticket_id.encode()
-        for line in _reverse_lines(fd, end) if fd >= 0 else ():
-            if needle not in line or not (_OPENED in line or _CLOSED in line):
+        for line in reverse_matches(fd, end, needle) if fd >= 0 else ():
+            if _OPENED not in line and _CLOSED not in line:
                 continue
-            record = _load(line, self.path)
+            record = load(line, self.path)
             if record.get("ticket") != ticket_id:
                 continue
             if record.get("event") == "closed":
@@ -408,31 +407,3 @@ class TicketLog:
             if record.get("event") == "opened":
                 return
         raise TicketError(f"ticket {ticket_id} is not open (no such ticket in {self.path})")
-
-
-def _reverse_lines(fd: int, end: int, block: int = 1 << 16) -> Iterator[bytes]:
-    """The complete lines of the file before offset `end`, last first (a torn tail is skipped)."""
-    pos, buf, found = end, b"", False
-    while pos > 0:
-        step = min(block, pos)
-        pos -= step
-        parts = (os.pread(fd, step, pos) + buf).split(b"\n")
-        buf = parts[0]
-        if len(parts) > 1 and not found:
-            found = True
-            parts.pop()
-        yield from reversed(parts[1:])
-    if buf and found:
-        yield buf
-
-
-def _load(line: bytes, path: Path) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        raise TicketLogTampered(
-            f"{path} holds a line that is not an event; run `invoke ticket.verify`"
-        )
-    return record
