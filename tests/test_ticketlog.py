@@ -131,6 +131,7 @@ def test_change_keeps_long_diffs_as_digest(log: TicketLog) -> None:
 
 def test_require_open_refuses_unknown_and_closed_tickets(filled: TicketLog) -> None:
     filled.require_open("PNK-2026-0004")
+    filled.require_open(" pnk-2026-0004")
     with pytest.raises(TicketError, match=r"ticket PNK-2026-0001 is not open \(closed .*AP back"):
         filled.require_open("PNK-2026-0001")
     with pytest.raises(TicketError, match=r"ticket PNK-2026-0099 is not open \(no such ticket"):

@@ -69,9 +69,11 @@ def _text(name: str, value: str) -> str:
 
 
 def _ticket_id(value: str) -> str:
-    if not isinstance(value, str) or not _TICKET.fullmatch(value):
+    """A valid ticket id in capitals (officers may type it in lower case)."""
+    tid = value.strip().upper() if isinstance(value, str) else ""
+    if not _TICKET.fullmatch(tid):
         raise TicketError(f"not a ticket id: {value!r} (expected like PNK-2026-0001)")
-    return value
+    return tid
 
 
 class TicketLog:
@@ -231,13 +233,15 @@ class TicketLog:
 
     def require_open(self, ticket_id: str) -> None:
         """Raise TicketError unless `ticket_id` is an open ticket of this log."""
-        _ticket_id(ticket_id)
+        ticket_id = _ticket_id(ticket_id)
         with self._locked(exclusive=False) as fd:
             end = os.fstat(fd).st_size if fd >= 0 else 0
             self._check_state(fd, end, ticket_id, open_only=True)
 
     def events(self, ticket_id: str | None = None) -> list[Event]:
         """Every event (or those of one ticket), oldest first, with ``data`` fields flattened."""
+        if ticket_id is not None:
+            ticket_id = _ticket_id(ticket_id)
         events = []
         with self._locked(exclusive=False) as fd:
             if fd < 0:
@@ -381,7 +385,7 @@ class TicketLog:
         return f"{prefix}0001"
 
     def _on(self, ticket_id: str, data: dict[str, Any], open_only: bool) -> Make:
-        _ticket_id(ticket_id)
+        ticket_id = _ticket_id(ticket_id)
 
         def make(fd: int, end: int, now: datetime) -> tuple[str | None, dict[str, Any]]:
             self._check_state(fd, end, ticket_id, open_only)
