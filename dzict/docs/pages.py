@@ -277,11 +277,9 @@ class Pages:
                 ]
             )
         status = DEVICE_STATE_NOTE[device.state]
-        return {
-            "name": md(device.name),
-            "table": table,
-            "status": md(f"{status}: {device.error}" if status and device.error else status),
-        }
+        if status and device.error:
+            status = f"{status}: {device.error}"
+        return {"name": md(device.name), "table": table, "status": md(status) if status else ""}
 
     def vlans(self, site: Site) -> Table:
         table = Table(["VLAN", "name", "subnet", "gateway", "isolated"])
