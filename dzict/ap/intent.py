@@ -7,7 +7,13 @@ module, which the unit tests check.
 Inventory values read here: the site's ``ssids``, ``vlans``, ``wifi_country`` and
 ``wifi_radios``; the access point's ``ap_name``, ``ap_location``, ``ap_radios`` (already merged
 into ``Host.ap`` by the inventory), ``lan_interface`` (the trunk towards the office router) and
-``lan_vlan`` (its own management VLAN, which no SSID may use).
+``lan_vlan`` (its own management VLAN, which no SSID may use), and ``ap_vlan_transport``:
+
+* ``8021q`` (default, every real access point): each SSID VLAN is tagged on the trunk, its
+  bridge port the VLAN interface ``TRUNK.VLAN``;
+* ``vxlan`` (the lab): the kernel of the lab machine has no 802.1Q VLAN devices, so each VLAN
+  travels on the trunk as a VXLAN segment whose VNI is the VLAN id, between the access point's
+  LAN address and the office router's (``lan_address`` and ``lan_gateway``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ BAND_TAG = {"2.4": "2g", "5": "5g"}
 HW_MODE = {"2.4": "g", "5": "a"}
 RADIUS_AUTH_PORT = 1812
 DEFAULT_TRUNK = "eth0"
+TRANSPORTS = ("8021q", "vxlan")
+VXLAN_PORT = 4789
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,10 @@ class VlanBridge:
     port: str
     network: str
     section: str
+    kind: str = "vlan"
+    local: str | None = None
+    remote: str | None = None
+    udp_port: int = VXLAN_PORT
 
 
 @dataclass(frozen=True)
@@ -232,20 +244,34 @@ def ap_intent(inventory: Inventory, host: Host) -> ApIntent:
         for band, radio in sorted(host.ap.radios.items(), key=lambda item: float(item[0]))
     )
     vlans = sorted({b.vlan for r in radios for b in r.bsses})
+    transport = str(host.vars.get("ap_vlan_transport") or "8021q")
+    if transport not in TRANSPORTS:
+        raise ApIntentError(
+            f"{host.name}: ap_vlan_transport {transport!r} is not one of {', '.join(TRANSPORTS)}"
+        )
+    if transport == "vxlan" and (host.lan_address is None or host.lan_gateway is None):
+        raise ApIntentError(
+            f"{host.name}: ap_vlan_transport vxlan needs lan_address and lan_gateway"
+        )
     bridges = []
     for vlan_id in vlans:
         vlan = site.vlan(vlan_id)
-        bridges.append(
-            VlanBridge(
-                vlan=vlan_id,
-                name=vlan.name if vlan else str(vlan_id),
-                bridge=f"br-vlan{vlan_id}",
-                trunk=trunk,
-                port=f"{trunk}.{vlan_id}",
-                network=f"vlan{vlan_id}",
-                section=f"dev_vlan{vlan_id}",
+        common: dict[str, Any] = {
+            "vlan": vlan_id,
+            "name": vlan.name if vlan else str(vlan_id),
+            "bridge": f"br-vlan{vlan_id}",
+            "trunk": trunk,
+            "network": f"vlan{vlan_id}",
+            "section": f"dev_vlan{vlan_id}",
+        }
+        if transport == "vxlan":
+            local = str(host.lan_address.ip) if host.lan_address else None
+            remote = str(host.lan_gateway) if host.lan_gateway else None
+            bridges.append(
+                VlanBridge(port=f"vx{vlan_id}", kind="vxlan", local=local, remote=remote, **common)
             )
-        )
+        else:
+            bridges.append(VlanBridge(port=f"{trunk}.{vlan_id}", **common))
     routers = inventory.routers_of(host.site)
     return ApIntent(
         host=host.name,

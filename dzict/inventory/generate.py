@@ -300,7 +300,13 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "lan_interface": "lan0",
             "loopback": "{{ dzongkhag.addressing | dzict_loopback(site_id) }}",
         },
-        "access_points": {"platform": "hostapd", "lan_vlan": 10, "lan_interface": "lan0"},
+        "access_points": {
+            "platform": "hostapd",
+            "lan_vlan": 10,
+            "lan_interface": "lan0",
+            # the lab machine's kernel has no 802.1Q VLAN devices: SSID VLANs ride VXLAN
+            "ap_vlan_transport": "vxlan",
+        },
         "pcs": {"platform": "debian", "lan_vlan": 20, **PATCHING["pcs"]},
         "servers": {"platform": "debian", "lan_vlan": 40, **PATCHING["servers"]},
         "backup_hosts": {"platform": "debian", "lan_vlan": 40},
