@@ -52,6 +52,7 @@ def run_playbook(
     extravars: Mapping[str, Any] | None = None,
     config: Path | None = ANSIBLE_CFG,
     quiet: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> PlaybookRun:
     """Run ``playbooks/<playbook>`` against ``inventory``; return its status and events."""
     import ansible_runner
@@ -74,7 +75,12 @@ def run_playbook(
             inventory=str(inventory.resolve()),
             limit=limit,
             extravars=dict(extravars or {}),
-            envvars={**ansible_env(config), **_vault(inventory), "PYTHONPATH": _pythonpath()},
+            envvars={
+                **ansible_env(config),
+                **_vault(inventory),
+                "PYTHONPATH": _pythonpath(),
+                **(env or {}),
+            },
             event_handler=keep,
             quiet=quiet,
             project_dir=str(REPO_ROOT),
@@ -82,6 +88,14 @@ def run_playbook(
     if result.status not in ("successful", "failed"):
         raise PatchRunError(f"ansible-playbook {playbook} did not run: {result.status}")
     return PlaybookRun(status=result.status, rc=int(result.rc), events=events)
+
+
+def mitogen_env() -> dict[str, str]:
+    """Environment that switches Ansible to the mitogen_linear strategy (mitogen 0.3)."""
+    import ansible_mitogen
+
+    plugins = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(plugins), "ANSIBLE_STRATEGY": "mitogen_linear"}
 
 
 def _vault(inventory: Path) -> dict[str, str]:

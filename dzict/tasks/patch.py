@@ -6,7 +6,9 @@ records every host's outcome in the ticket log, read from Ansible's own events.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -31,13 +33,19 @@ from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
 from dzict.ticketlog import TicketLog
 from dzict.ticketlog.log import resolve_path
 
-REPORTS = REPO_ROOT / "var" / "reports"
+REPORTS_ENV = "DZICT_PATCH_REPORTS"
 EXIT_PENDING = 2
 HELP = {
     "inventory": INVENTORY_HELP,
     "limit": "Ansible host pattern limiting the run (e.g. 'pcs', 'dzlab-hq-*')",
     "security_only": "only updates from a security suite (Debian) or category (Windows)",
 }
+
+
+def reports_dir(c: Context) -> Path:
+    """Where reports and the patch state go: DZICT_PATCH_REPORTS, invoke config, var/reports."""
+    configured = c.config.get("patch_reports") if c is not None else None
+    return Path(os.environ.get(REPORTS_ENV) or configured or REPO_ROOT / "var" / "reports")
 
 
 def ticket_log(c: Context, inv: Inventory) -> TicketLog:
@@ -61,14 +69,14 @@ def _run(
     return mark_stopped(run, played.rc, critical=set() if report_only else servers)
 
 
-def _show(run: RunOutcome, hosts: list[str], title: str) -> tuple[bool, bool]:
+def _show(run: RunOutcome, hosts: list[str], title: str, folder: Path) -> tuple[bool, bool]:
     """Print and write the report; return (any host needs patching, any host failed)."""
     now = datetime.now(UTC)
-    state = merge(load_state(REPORTS), run, now)
-    save_state(REPORTS, state)
+    state = merge(load_state(folder), run, now)
+    save_state(folder, state)
     table = rows(state, hosts)
     console.print(to_rich(table, title))
-    csv_path, md_path = write_report(REPORTS, table, now, title)
+    csv_path, md_path = write_report(folder, table, now, title)
     console.print(f"written: {csv_path} and {md_path}", highlight=False)
     needs = any(state[h].needs_patching for h in hosts)
     failed = any(run.hosts[h].status == "failed" for h in hosts)
@@ -93,7 +101,7 @@ def report(
     inv = validated(c, inventory)
     hosts = targets(inv, limit)
     run = _run("patch_report.yml", inv, hosts, limit, {"patch_security_only": security_only})
-    needs, failed = _show(run, hosts, f"Pending updates, {inv.dzongkhag.name}")
+    needs, failed = _show(run, hosts, f"Pending updates, {inv.dzongkhag.name}", reports_dir(c))
     if failed:
         raise Exit("the search failed on some hosts (see the note column)", code=1)
     if check and needs:
@@ -142,7 +150,7 @@ def apply(
         record(log, ticket, run.hosts[name], run.stopped)
     if run.stopped:
         log.note(ticket, f"patch rollout stopped: {run.stopped}")
-    _show(run, hosts, f"Patch outcome, ticket {ticket}")
+    _show(run, hosts, f"Patch outcome, ticket {ticket}", reports_dir(c))
     off = sorted(h for h in hosts if run.hosts[h].status == "unreachable")
     if off:
         errors.print(f"not patched (switched off?): {', '.join(off)}", highlight=False)

@@ -1,0 +1,55 @@
+"""No-op converge of every PC and server of a running lab: the project's ansible.cfg against
+stock Ansible defaults (and the mitogen strategy on top), measured side by side in one run.
+
+The converge is playbooks/patch_report.yml (apt cache check, pending-update search, services
+and free space read; nothing changes). Each configuration runs ``--rounds`` times, alternating;
+the best round of each is compared.
+
+    python bench/bench_patch.py [-i inventory/lab] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from dzict.patch.runner import ANSIBLE_CFG, mitogen_env, run_playbook
+
+PLAYBOOK = "patch_report.yml"
+
+
+def one(inventory: Path, config: Path | None, env: dict[str, str]) -> float:
+    """Seconds one converge takes; fails loudly when a host fails."""
+    started = time.monotonic()
+    run = run_playbook(PLAYBOOK, inventory, config=config, env=env)
+    took = time.monotonic() - started
+    if run.rc != 0:
+        raise SystemExit(f"the converge failed (rc {run.rc}); is the lab up?")
+    return took
+
+
+def main() -> None:
+    """Measure and print the figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-i", "--inventory", type=Path, default=Path("inventory/lab"))
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    configs = {
+        "stock Ansible defaults": (None, {}),
+        "project ansible.cfg": (ANSIBLE_CFG, {}),
+        "project ansible.cfg + mitogen_linear": (ANSIBLE_CFG, mitogen_env()),
+    }
+    best: dict[str, float] = {}
+    for n in range(args.rounds):
+        for name, (config, env) in configs.items():
+            took = one(args.inventory, config, env)
+            best[name] = min(best.get(name, took), took)
+            print(f"round {n + 1}: {name}: {took:.1f} s", flush=True)
+    stock = best["stock Ansible defaults"]
+    for name, took in best.items():
+        print(f"{name:40} {took:6.1f} s   {stock / took:4.1f}x")
+
+
+if __name__ == "__main__":
+    main()
