@@ -15,7 +15,7 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 
 from dzict.exceptions import DzictError
-from dzict.tasks._common import console, errors, fail
+from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
 from dzict.ticketlog import CHANNELS, PRIORITIES, Head, TicketLog, resolve_path
 from dzict.ticketlog import report as tat
 from dzict.ticketlog.views import events_table, tickets_table
@@ -56,7 +56,9 @@ def _officer(officer: str | None) -> str:
         "summary": "one line saying what is asked",
         "priority": f"{', '.join(PRIORITIES)} (default normal)",
         "officer": OFFICER,
-        "code": "Dzongkhag code prefixing the id (default: invoke config `dzongkhag_code`, DZK)",
+        "code": "Dzongkhag code prefixing the id (default: invoke config `dzongkhag_code`,"
+        " else the inventory's dzongkhag.code)",
+        "inventory": INVENTORY_HELP,
         "log": LOG,
     },
 )
@@ -69,9 +71,12 @@ def open_(  # noqa: PLR0917 (Invoke maps parameters to flags)
     priority: str = "normal",
     officer: str | None = None,
     code: str | None = None,
+    inventory: str | None = None,
     log: str | None = None,
 ) -> None:
     """Open a ticket for a request; prints the new ticket id."""
+    if code is None and not c.config.get("dzongkhag_code"):
+        code = validated(c, inventory).dzongkhag.code
     with _refusals():
         tid = _log(c, log, code).open(
             agency, category, channel, priority, summary, _officer(officer)
