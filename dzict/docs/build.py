@@ -64,7 +64,9 @@ def render(
         graph.Picture(graph.DZONGKHAG_MAP, graph.dzongkhag_map(topology), ("svg", "png", "json"))
     ]
     pictures += [
-        graph.Picture(f"office-{s.key}", graph.office_map(topology, s.key), office_formats)
+        graph.Picture(
+            f"office-{s.key}", graph.office_map(topology, s.key), office_formats, batch=True
+        )
         for s in topology.sites
     ]
     drawing = graph.Drawing(pictures, workers=workers)

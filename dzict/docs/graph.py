@@ -96,6 +96,7 @@ class Picture:
     name: str
     source: str
     formats: tuple[str, ...] = ("svg", "png")
+    batch: bool = False
 
 
 def title_name(name: str) -> str:
@@ -108,11 +109,11 @@ def node_id(name: str) -> str:
     return name
 
 
-def _device_label(device: Device, detail: bool) -> str:
+def _device_label(device: Device, detail: bool, model: bool = True) -> str:
     lines = [device.name]
     if detail and device.mgmt_address:
         lines.append(device.mgmt_address)
-    if detail and device.facts.get("model"):
+    if detail and model and device.facts.get("model"):
         lines.append(str(device.facts["model"]))
     note = DEVICE_STATE_NOTE[device.state]
     if note:
@@ -120,9 +121,9 @@ def _device_label(device: Device, detail: bool) -> str:
     return "\\n".join(lines)
 
 
-def _device_attrs(device: Device, detail: bool = True) -> dict[str, str]:
+def _device_attrs(device: Device, detail: bool = True, model: bool = True) -> dict[str, str]:
     shape, fill = ROLE_STYLE.get(device.role, ROLE_STYLE["unknown"])
-    attrs = {"shape": shape, "fillcolor": fill, "label": _device_label(device, detail)}
+    attrs = {"shape": shape, "fillcolor": fill, "label": _device_label(device, detail, model)}
     attrs |= DEVICE_STATE_STYLE[device.state]
     attrs["tooltip"] = f"{ROLE_NAMES.get(device.role, device.role)} {device.name}"
     return attrs
@@ -295,6 +296,7 @@ def dzongkhag_map(topology: Topology) -> str:
     """DOT source of the Dzongkhag map: offices as clusters around HQ."""
     dz = topology.inventory.dzongkhag
     graph = _graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
+    graph.attr(nodesep="0.2", ranksep="0.45")
     place = _placement(topology)
     depth = _depths(topology)
     side = {key: where[0] for key, where in place.items()}
@@ -320,7 +322,7 @@ def dzongkhag_map(topology: Topology) -> str:
             )
             for device in routers + others:
                 roles.add(device.role)
-                cluster.node(node_id(device.name), **_device_attrs(device))
+                cluster.node(node_id(device.name), **_device_attrs(device, model=False))
             if pcs:
                 roles.add("pc")
                 worst = next((p for p in pcs if p.state != "ok"), pcs[0])
@@ -369,50 +371,85 @@ def dzongkhag_map(topology: Topology) -> str:
     return str(graph.source)
 
 
+def _legend_node(graph: graphviz.Digraph, roles: list[str]) -> None:
+    """The office maps' legend: one HTML-table node (no cluster, see ``Drawing``)."""
+    rows = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
+    notes = [
+        ("WAN link: " + note, LINK_STATE_STYLE[state]) for state, note in LINK_STATE_NOTE.items()
+    ]
+    notes += [(note, LAN_STATE_STYLE[state]) for state, note in LAN_STATE_NOTE.items()]
+    for note, style in notes:
+        rows.append(
+            f'<tr><td><font color="{style["color"]}">{LINE_GLYPH[style["style"]]}</font></td>'
+            f'<td align="left">{note}</td></tr>'
+        )
+    for state, note in DEVICE_STATE_NOTE.items():
+        if note:
+            style = DEVICE_STATE_STYLE[state]
+            rows.append(
+                f'<tr><td bgcolor="{style.get("fillcolor", "#ffffff")}" border="1"'
+                f' color="{style["color"]}"> </td><td align="left">device: {note.lower()}</td></tr>'
+            )
+    for role in roles:
+        shape, fill = ROLE_STYLE[role]
+        rows.append(
+            f'<tr><td bgcolor="{fill}" border="1" color="#334155"> </td>'
+            f'<td align="left">{ROLE_NAMES[role]} ({shape})</td></tr>'
+        )
+    graph.node(
+        "legend",
+        label='<<table border="1" color="#cbd5e1" cellborder="0" cellspacing="2">'
+        + "".join(rows)
+        + "</table>>",
+        shape="plaintext",
+    )
+
+
 def office_map(topology: Topology, site_key: str) -> str:
-    """DOT source of one office: its devices on the LAN segment and its WAN neighbours."""
+    """DOT source of one office: its devices on the LAN segment and its WAN neighbours.
+
+    No clusters and no subgraphs: dot orders subgraphs by memory address, so only a graph
+    without them draws the same whatever was drawn before it in the same process.
+    """
     site = topology.inventory.sites[site_key]
-    graph = _graph(f"office_{site_key}", f"{site.name}")
+    graph = _graph(f"office_{site_key}", f"{site.name} ({site.kind}, site {site.id})")
     devices = topology.site_devices(site_key)
     routers = [d for d in devices if d.role == "router"]
     hosts = [d for d in devices if d.role != "router"]
     links = topology.site_links(site_key)
     own = {d.name for d in devices}
-    with graph.subgraph(name="cluster_neighbours") as outside:
-        outside.attr(label="other offices", style="rounded,dashed", color="#cbd5e1", fontsize="10")
-        for name in sorted({p.host for link in links for p in (link.a, link.b)} - own):
-            other = topology.devices[name]
-            other_site = topology.inventory.sites.get(other.site)
-            attrs = _device_attrs(other, detail=False)
-            attrs["label"] += f"\\n({other_site.name if other_site else other.site})"
-            outside.node(node_id(name), **attrs)
+    for name in sorted({p.host for link in links for p in (link.a, link.b)} - own):
+        other = topology.devices[name]
+        other_site = topology.inventory.sites.get(other.site)
+        attrs = _device_attrs(other, detail=False)
+        attrs["label"] += f"\\n({other_site.name if other_site else other.site})"
+        attrs["style"] = (
+            attrs["style"].replace("filled", "filled,dashed", 1)
+            if ("dashed" not in attrs["style"])
+            else attrs["style"]
+        )
+        graph.node(node_id(name), **attrs)
     vlans = "\\n".join(
         f"VLAN {v.id} {v.name} {v.subnet}" for v in site.vlans if v.subnet is not None
     )
-    with graph.subgraph(name=f"cluster_{site_key}") as cluster:
-        cluster.attr(
-            label=f"{site.name} ({site.kind})", style="rounded", color="#0f172a", labelloc="b"
-        )
-        for device in routers:
-            cluster.node(node_id(device.name), **_device_attrs(device))
-        cluster.node(
-            "__lan",
-            label=f"office LAN\\n{vlans}",
-            shape="note",
-            style="filled",
-            fillcolor="#f1f5f9",
-            color="#64748b",
-        )
-        for device in hosts:
-            cluster.node(node_id(device.name), **_device_attrs(device))
-            lan = LAN_STATE_STYLE.get(device.lan_state or "unverified", LAN_STATE_STYLE["ok"])
-            cluster.edge("__lan", node_id(device.name), dir="none", **lan)
-        for router in routers:
-            host = topology.inventory.hosts.get(router.name)
-            lan_if = host.lan_interface if host and host.lan_interface else "LAN"
-            cluster.edge(
-                node_id(router.name), "__lan", dir="none", taillabel=lan_if, color="#64748b"
-            )
+    for device in routers:
+        graph.node(node_id(device.name), **_device_attrs(device))
+    graph.node(
+        "__lan",
+        label=f"office LAN\\n{vlans}",
+        shape="note",
+        style="filled",
+        fillcolor="#f1f5f9",
+        color="#64748b",
+    )
+    for device in hosts:
+        graph.node(node_id(device.name), **_device_attrs(device))
+        lan = LAN_STATE_STYLE.get(device.lan_state or "unverified", LAN_STATE_STYLE["ok"])
+        graph.edge("__lan", node_id(device.name), dir="none", **lan)
+    for router in routers:
+        host = topology.inventory.hosts.get(router.name)
+        lan_if = host.lan_interface if host and host.lan_interface else "LAN"
+        graph.edge(node_id(router.name), "__lan", dir="none", taillabel=lan_if, color="#64748b")
     for link in links:
         inside_a = link.a.host in own
         tail, head = (link.b, link.a) if inside_a else (link.a, link.b)
@@ -421,16 +458,20 @@ def office_map(topology: Topology, site_key: str) -> str:
         {d.role for d in devices},
         key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99,
     )
-    _legend(graph, [r for r in roles if r in ROLE_STYLE], lan=True)
+    _legend_node(graph, [r for r in roles if r in ROLE_STYLE])
     return str(graph.source)
 
 
 class Drawing:
-    """Pictures being drawn in the background: one ``dot`` process per picture (all its
-    formats from one layout), ``workers`` at a time, while the caller renders the pages.
+    """Pictures being drawn in the background by ``dot``, ``workers`` processes at a time,
+    while the caller renders the pages.
 
-    dot 2.43 keeps state between the graphs of one run, so a batch of graphs in one process
-    would draw a map differently depending on the maps drawn before it: hence one process each.
+    dot 2.43 carries state from one graph to the next within a process: it orders subgraphs
+    (clusters) by memory address, and names every graph after the first one differently. So a
+    picture with clusters gets a process of its own, while pictures without any subgraph
+    (``batch``: the office maps) share a process, drawn after a throw-away first graph; they
+    come out byte for byte the same whatever was drawn before them (see the tests), and one
+    process per office map would cost more in start-up than in drawing.
     """
 
     def __init__(self, pictures: list[Picture], workers: int = 2) -> None:
@@ -441,15 +482,24 @@ class Drawing:
         self.pictures = pictures
         self.tmp = tempfile.TemporaryDirectory(prefix="dzict-docs-")
         self.folder = Path(self.tmp.name)
+        (self.folder / "_first.gv").write_text("digraph first { a }\n", encoding="utf-8")
+        jobs: list[list[Picture]] = [[p] for p in pictures if not p.batch]
+        shared = [p for p in pictures if p.batch]
+        size = max(1, math.ceil(len(shared) / max(1, workers)))
+        jobs += [shared[n : n + size] for n in range(0, len(shared), size)]
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
-        self.futures = [self.pool.submit(self._run, p) for p in pictures]
+        self.futures = [self.pool.submit(self._run, job) for job in jobs]
 
-    def _run(self, picture: Picture) -> None:
-        (self.folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
-        args = [self.dot, *(f"-T{f}" for f in picture.formats), "-O", f"{picture.name}.gv"]
+    def _run(self, job: list[Picture]) -> None:
+        files = ["_first.gv"] if job[0].batch else []
+        for picture in job:
+            (self.folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
+            files.append(f"{picture.name}.gv")
+        args = [self.dot, *(f"-T{f}" for f in job[0].formats), "-O", *files]
         proc = subprocess.run(args, cwd=self.folder, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
-            raise DocsError(f"dot failed on {picture.name}: {proc.stderr.strip()[:500]}")
+            names = ", ".join(p.name for p in job)
+            raise DocsError(f"dot failed on {names}: {proc.stderr.strip()[:500]}")
 
     def result(self) -> dict[str, bytes]:
         """Wait for every picture; ``{"NAME.FORMAT": bytes}``. DocsError if dot failed."""
