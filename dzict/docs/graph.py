@@ -24,6 +24,7 @@ import graphviz
 
 from dzict.docs.topology import Device, Link, Topology
 from dzict.exceptions import DocsError
+from dzict.inventory.model import Site
 
 FONT = "DejaVu Sans"
 ROLE_STYLE: dict[str, tuple[str, str]] = {
@@ -292,6 +293,47 @@ def _depths(topology: Topology) -> dict[str, int]:
     return {s.key: depth.get(s.key, len(topology.sites)) for s in topology.sites}
 
 
+def _office_cluster(
+    graph: graphviz.Digraph, topology: Topology, site: Site, above: bool
+) -> set[str]:
+    """One office of the Dzongkhag map: its devices (PCs counted in one node) around its
+    router, devices on the far side from HQ. Returns the roles drawn."""
+    devices = topology.site_devices(site.key)
+    routers = [d for d in devices if d.role == "router"]
+    pcs = [d for d in devices if d.role == "pc" and d.state != "unexpected"]
+    others = [d for d in devices if d not in routers and d not in pcs]
+    roles = {d.role for d in routers + others}
+    with graph.subgraph(name=f"cluster_{site.key}") as cluster:
+        cluster.attr(
+            label=f"{site.name}\\n{site.kind}, site {site.id}",
+            style="rounded,filled",
+            fillcolor=SITE_FILL["hq" if site.is_hq else "office"],
+            color="#0f172a" if site.is_hq else "#94a3b8",
+            penwidth="2" if site.is_hq else "1",
+            fontsize="12",
+            labelloc="t",
+        )
+        for device in routers + others:
+            cluster.node(node_id(device.name), **_device_attrs(device, model=False))
+        names = [d.name for d in others]
+        if pcs:
+            roles.add("pc")
+            worst = next((p for p in pcs if p.state != "ok"), pcs[0])
+            down = sum(1 for p in pcs if p.state == "unreachable")
+            label = f"{len(pcs)} PC" + ("s" if len(pcs) > 1 else "")
+            if down:
+                label += f"\\n{down} unreachable"
+            attrs = _device_attrs(worst, detail=False) | {"label": label}
+            attrs["tooltip"] = ", ".join(p.name for p in pcs)
+            cluster.node(f"{site.key}__pcs", **attrs)
+            names.append(f"{site.key}__pcs")
+        if routers:
+            for name in names:
+                ends = (name, routers[0].name) if above else (routers[0].name, name)
+                cluster.edge(*ends, dir="none", color="#94a3b8", penwidth="0.8")
+    return roles
+
+
 def dzongkhag_map(topology: Topology) -> str:
     """DOT source of the Dzongkhag map: offices as clusters around HQ."""
     dz = topology.inventory.dzongkhag
@@ -299,68 +341,23 @@ def dzongkhag_map(topology: Topology) -> str:
     graph.attr(nodesep="0.2", ranksep="0.45")
     place = _placement(topology)
     depth = _depths(topology)
-    side = {key: where[0] for key, where in place.items()}
-    rank_of: dict[str, tuple[int, int]] = {}
-    for site in topology.sites:
-        rank_of[site.key] = (side.get(site.key, 1), depth[site.key])
+    hq = topology.sites[0].key
+    rank_of = {s.key: (place.get(s.key, (1, 0))[0], depth[s.key]) for s in topology.sites}
     roles: set[str] = set()
     for site in topology.sites:
-        devices = topology.site_devices(site.key)
-        routers = [d for d in devices if d.role == "router"]
-        pcs = [d for d in devices if d.role == "pc" and d.state != "unexpected"]
-        others = [d for d in devices if d not in routers and d not in pcs]
-        above = side.get(site.key, 1) < 0
-        with graph.subgraph(name=f"cluster_{site.key}") as cluster:
-            cluster.attr(
-                label=f"{site.name}\\n{site.kind}, site {site.id}",
-                style="rounded,filled",
-                fillcolor=SITE_FILL["hq" if site.is_hq else "office"],
-                color="#0f172a" if site.is_hq else "#94a3b8",
-                penwidth="2" if site.is_hq else "1",
-                fontsize="12",
-                labelloc="t",
-            )
-            for device in routers + others:
-                roles.add(device.role)
-                cluster.node(node_id(device.name), **_device_attrs(device, model=False))
-            if pcs:
-                roles.add("pc")
-                worst = next((p for p in pcs if p.state != "ok"), pcs[0])
-                down = sum(1 for p in pcs if p.state == "unreachable")
-                label = f"{len(pcs)} PC" + ("s" if len(pcs) > 1 else "")
-                if down:
-                    label += f"\\n{down} unreachable"
-                attrs = _device_attrs(worst, detail=False) | {"label": label}
-                attrs["tooltip"] = ", ".join(p.name for p in pcs)
-                cluster.node(f"{site.key}__pcs", **attrs)
-                others.append(
-                    Device(
-                        name=f"{site.key}__pcs",
-                        site=site.key,
-                        role="pc",
-                        platform="",
-                        state=worst.state,
-                    )
-                )
-            if routers:
-                for device in others:
-                    ends = (
-                        (device.name, routers[0].name) if above else (routers[0].name, device.name)
-                    )
-                    cluster.edge(*ends, dir="none", color="#94a3b8", penwidth="0.8")
+        roles |= _office_cluster(graph, topology, site, rank_of[site.key][0] < 0)
     for link in topology.links:
         a_site = topology.devices[link.a.host].site
         b_site = topology.devices[link.b.host].site
         ra, rb = rank_of[a_site], rank_of[b_site]
         # the end nearer the centre comes first in "below" branches and last in "above" ones
         a_first = ra[1] <= rb[1] if max(ra[0], rb[0]) > 0 else ra[1] >= rb[1]
-        if a_site == topology.sites[0].key:
+        if a_site == hq:
             a_first = rb[0] > 0
-        elif b_site == topology.sites[0].key:
+        elif b_site == hq:
             a_first = ra[0] < 0
         tail, head = (link.a, link.b) if a_first else (link.b, link.a)
         attrs = _link_attrs(link, not a_first)
-        hq = topology.sites[0].key
         if hq in (a_site, b_site) and a_site != b_site:
             row = place[b_site if a_site == hq else a_site][1]
             attrs["minlen"] = str(1 + 2 * (row - 1))
