@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -35,12 +35,25 @@ COLUMNS = (
 PATCH_HOST_KEYS = ("host", "hostname", "inventory_hostname")
 
 
+NOT_CHECKED = frozenset({"unreachable", "failed", "not run"})
+
+
 @dataclass(frozen=True)
 class PatchReport:
-    """Pending updates per host, from the patch report (``patch.report``'s CSV or JSON)."""
+    """Pending updates per host, from the patch report (``patch.report``'s CSV or JSON).
+
+    ``unchecked`` names the hosts the report could not look at, with the report's status.
+    """
 
     source: str
     pending: Mapping[str, int]
+    unchecked: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, host: str) -> str:
+        """What the register shows for a host: a count, "not checked (...)", or nothing."""
+        if host in self.unchecked and not self.pending.get(host):
+            return f"not checked ({self.unchecked[host]})"
+        return str(self.pending[host]) if host in self.pending else ""
 
 
 def _parse_time(text: str) -> datetime:
@@ -59,21 +72,24 @@ def up_since(collected_at: str | None, uptime: object) -> str:
     return (_parse_time(collected_at) - timedelta(seconds=float(uptime))).date().isoformat()
 
 
-def _count_csv(text: str, source: str) -> dict[str, int]:
+def _count_csv(text: str, source: str) -> tuple[dict[str, int], dict[str, str]]:
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows:
-        return {}
+        return {}, {}
     key = next((k for k in PATCH_HOST_KEYS if k in rows[0]), None)
     if key is None:
         raise DocsError(f"{source}: no host column (one of {', '.join(PATCH_HOST_KEYS)})")
     counts: dict[str, int] = {}
+    unchecked: dict[str, str] = {}
     for row in rows:
         host = row[key]
         if row.get("pending") not in (None, ""):
             counts[host] = counts.get(host, 0) + int(row["pending"] or 0)
         else:
             counts[host] = counts.get(host, 0) + (1 if row.get("package") else 0)
-    return counts
+        if row.get("status") in NOT_CHECKED:
+            unchecked[host] = str(row["status"])
+    return counts, unchecked
 
 
 def _count_json(data: object, source: str) -> dict[str, int]:
@@ -88,28 +104,28 @@ def _count_json(data: object, source: str) -> dict[str, int]:
 
 
 def load_patch_report(path: Path | None) -> PatchReport | None:
-    """Read the patch report when it exists: CSV (a ``host`` column and a ``pending`` count or
-    one row per ``package``) or JSON (``{host: [updates]}`` or ``{"hosts": {...}}``)."""
+    """Read the patch report when it exists: CSV (``patch.report``'s: a ``host`` column, one
+    row per ``package``, a ``status``; or a ``pending`` count) or JSON (``{host: [updates]}``
+    or ``{"hosts": {...}}``)."""
     if path is None or not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
     try:
+        unchecked: dict[str, str] = {}
         if path.suffix == ".json":
             pending = _count_json(json.loads(text), str(path))
         else:
-            pending = _count_csv(text, str(path))
+            pending, unchecked = _count_csv(text, str(path))
     except (ValueError, KeyError, TypeError) as exc:
         raise DocsError(f"{path}: not a patch report ({exc})") from exc
-    return PatchReport(source=str(path), pending=pending)
+    return PatchReport(source=str(path), pending=pending, unchecked=unchecked)
 
 
 def row(device: Device, office: str, report: PatchReport | None) -> dict[str, str]:
     """The register row of one device."""
     facts = device.facts
     record = device.record
-    pending = ""
-    if report is not None and device.name in report.pending:
-        pending = str(report.pending[device.name])
+    pending = report.text(device.name) if report is not None else ""
     return {
         "host": device.name,
         "office": office,

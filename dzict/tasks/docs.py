@@ -22,9 +22,10 @@ from dzict.docs.register import load_patch_report
 from dzict.docs.topology import Topology
 from dzict.exceptions import DzictError
 from dzict.tasks._common import INVENTORY_HELP, console, fail, inventory_dir, validated
+from dzict.tasks.patch import reports_dir
 
 DEFAULT_OUT = "docs/network"
-DEFAULT_PATCH_REPORT = "var/reports/patch-report.csv"
+PATCH_REPORT = "patch-report-latest.csv"
 
 
 def _setting(c: Context, given: str | None, env: str, key: str, default: str) -> Path:
@@ -81,8 +82,8 @@ def _discover(c: Context, inventory: str | None, code: str) -> Discovery:
         "out": f"output folder (default: DZICT_DOCS_OUT, invoke config docs.out, {DEFAULT_OUT})",
         "discovery": "discovery file to read or write (default: OUT/discovery.json)",
         "office_png": "also draw each office map as PNG (the pages use SVG)",
-        "patch_report": "patch report for pending updates (default: DZICT_PATCH_REPORT,"
-        f" docs.patch_report, {DEFAULT_PATCH_REPORT}); skipped when absent",
+        "patch_report": f"patch report for pending updates (default: {PATCH_REPORT} in the"
+        " patch reports folder, as patch.report writes it); skipped when absent",
     },
 )
 def build(  # noqa: PLR0917 (invoke passes options as arguments)
@@ -101,7 +102,7 @@ def build(  # noqa: PLR0917 (invoke passes options as arguments)
     saved = Path(discovery) if discovery else out_dir / DISCOVERY_FILE
     try:
         report = load_patch_report(
-            _setting(c, patch_report, "DZICT_PATCH_REPORT", "patch_report", DEFAULT_PATCH_REPORT)
+            Path(patch_report) if patch_report else reports_dir(c) / PATCH_REPORT
         )
         if offline:
             found = Discovery.load(saved)

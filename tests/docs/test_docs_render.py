@@ -170,3 +170,58 @@ def test_discovery_round_trip_and_carry_over(healthy: Discovery, tmp_path: Path)
     again.carry_over(healthy)
     assert again.devices[TALO].last_seen == "2026-01-15T06:00:00Z"
     assert again.devices[TALO].facts == healthy.devices[TALO].facts
+
+
+def test_patch_report_as_patch_report_writes_it(tmp_path: Path) -> None:
+    from dzict.docs.register import load_patch_report
+    from dzict.patch.report import to_csv
+
+    rows = [
+        {
+            "host": "dzlab-hq-app",
+            "status": "pending",
+            "package": "dzict-motd",
+            "installed": "1.0",
+            "available": "1.1",
+            "security": "no",
+            "note": "",
+        },
+        {
+            "host": "dzlab-hq-app",
+            "status": "pending",
+            "package": "dzict-tools",
+            "installed": "1.0",
+            "available": "1.1",
+            "security": "yes",
+            "note": "",
+        },
+        {
+            "host": "dzlab-hq-files",
+            "status": "up to date",
+            "package": "",
+            "installed": "",
+            "available": "",
+            "security": "",
+            "note": "",
+        },
+        {
+            "host": "dzlab-guma-pc",
+            "status": "unreachable",
+            "package": "",
+            "installed": "",
+            "available": "",
+            "security": "",
+            "note": "switched off",
+        },
+    ]
+    path = tmp_path / "patch-report-latest.csv"
+    path.write_text(to_csv(rows))
+    report = load_patch_report(path)
+    assert report is not None
+    assert [report.text(h) for h in ("dzlab-hq-app", "dzlab-hq-files", "dzlab-guma-pc")] == [
+        "2",
+        "0",
+        "not checked (unreachable)",
+    ]
+    assert report.text("dzlab-talo-pc") == ""
+    assert load_patch_report(tmp_path / "absent.csv") is None
