@@ -131,7 +131,7 @@ def _self_revert(lab: FrrLab, revert_in: int) -> None:
     back = lab.running_config("r1") == base
     print(f"  router back to the old configuration: {back}, {took:.1f} s after the commit")
     print("  history.log on the router:")
-    for line in lab.exec("r1", "cat /var/lib/dzict-napalm/history.log").splitlines()[-2:]:
+    for line in lab.exec("r1", "cat /var/lib/dzict-napalm/history.log").splitlines()[-3:]:
         print(f"    {line}")
 
 

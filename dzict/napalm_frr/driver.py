@@ -49,6 +49,7 @@ STARTUP_CONFIG = "/etc/frr/frr.conf"
 # The commands the getters run; the recorded-output tests name their files after these.
 SHOW_VERSION = "vtysh -c 'show version'"
 SHOW_INTERFACE_JSON = "vtysh -c 'show interface json'"
+IP_LINKS = "ip -json link show"
 PID1_AGE = "ps -o etimes= -p 1"
 MACHINE = "uname -m"
 MACHINE_ID = "cat /etc/machine-id"
@@ -73,14 +74,18 @@ _SYNTAX_CHECK_FAILED = 2  # `vtysh -C` exit status for a configuration it reject
 # Runs detached on the router: waits, then restores the saved configuration unless
 # confirm_commit or rollback renamed the pending file away first.
 _REVERT_SCRIPT = """#!/bin/sh
-# Reverts an unconfirmed commit of the dzict FRR NAPALM driver after $1 seconds.
+# Reverts an unconfirmed commit of the dzict FRR NAPALM driver $1 seconds after it applied
+# (or after 120 s if the reload never finished, e.g. its client died during it).
 D=$(dirname "$0")
 echo $$ > "$D/revert.pid"
+i=0
+while [ ! -e "$D/applied" ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
 sleep "$1"
 mv "$D/pending" "$D/reverting" 2>/dev/null || exit 0
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) reverting $(cat "$D/reverting")" >> "$D/history.log"
 {frr_reload} --reload "$D/rollback.conf" >> "$D/revert.log" 2>&1
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) reverted $(cat "$D/reverting")" >> "$D/history.log"
-rm -f "$D/reverting" "$D/revert.pid"
+rm -f "$D/reverting" "$D/revert.pid" "$D/applied"
 """
 
 
@@ -175,21 +180,20 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
 
     def get_facts(self) -> models.FactsDict:
         """Hostname, FRR version, uptime, interfaces (see parsers.parse_facts)."""
+        # One vtysh call only: each one costs a vtysh start (the slow part of a getter).
         results = self._device.run_many(
-            [SHOW_VERSION, SHOW_INTERFACE_JSON, PID1_AGE, MACHINE, MACHINE_ID, DOMAINNAME]
+            [SHOW_VERSION, IP_LINKS, PID1_AGE, MACHINE, MACHINE_ID, DOMAINNAME]
         )
-        version, interfaces, age, machine = (
+        version, links, age, machine = (
             self._checked(c, r).stdout
-            for c, r in zip(
-                [SHOW_VERSION, SHOW_INTERFACE_JSON, PID1_AGE, MACHINE], results[:4], strict=True
-            )
+            for c, r in zip([SHOW_VERSION, IP_LINKS, PID1_AGE, MACHINE], results[:4], strict=True)
         )
         # /etc/machine-id and the domain name are optional on a router.
         machine_id = results[4].stdout if results[4].exit_status == 0 else ""
         domain = results[5].stdout if results[5].exit_status == 0 else ""
         return parsers.parse_facts(
             show_version=version,
-            show_interface_json=interfaces,
+            ip_links_json=links,
             pid1_seconds=age,
             machine=machine,
             machine_id=machine_id,
@@ -392,7 +396,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         """frr-reload.py --reload of the candidate; it always writes frr.conf afterwards.
 
         An unconfirmed commit must not reach the startup configuration (a reboot then reverts
-        it too), so with keep_startup frr.conf is put back as it was before the reload.
+        it too), so with keep_startup frr.conf is put back as it was before the reload, and the
+        file `applied` starts the revert timer's countdown.
         """
         reload = f"{shlex.quote(self.frr_reload)} --reload {self._path('candidate.conf')}"
         if not keep_startup:
@@ -400,7 +405,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         saved = self._path("startup.conf")
         return (
             f"cp -p {STARTUP_CONFIG} {saved} || exit 1; {reload}; rc=$?; "
-            f"cp -p {saved} {STARTUP_CONFIG}; exit $rc"
+            f"cp -p {saved} {STARTUP_CONFIG}; "
+            f"if [ $rc = 0 ]; then touch {self._path('applied')}; fi; exit $rc"
         )
 
     def _start_revert_timer(self, message: str, revert_in: int) -> None:
@@ -408,7 +414,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         script = _REVERT_SCRIPT.replace("{frr_reload}", shlex.quote(self.frr_reload))
         self._run(f"cat > {self._path('revert.sh')}", stdin=script)
         self._run(
-            f"rm -f {self._path('revert.pid')} && "
+            f"rm -f {self._path('revert.pid')} {self._path('applied')} && "
             f"printf '%s\\n' {shlex.quote(state)} > {self._path('pending')} && "
             f"{{ setsid sh {self._path('revert.sh')} {revert_in} "
             "</dev/null >/dev/null 2>&1 & }"
@@ -420,7 +426,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
             f"mv {self._path('pending')} {self._path(claim)} 2>/dev/null || exit 3; "
             f"p=$(cat {self._path('revert.pid')} 2>/dev/null); "
             f'if [ -n "$p" ]; then kill -TERM -"$p" 2>/dev/null; fi; '
-            f"rm -f {self._path(claim)} {self._path('revert.pid')}"
+            f"rm -f {self._path(claim)} {self._path('revert.pid')} {self._path('applied')}"
         )
         return result.exit_status == 0
 

@@ -61,13 +61,13 @@ _PING_RTT = re.compile(r"= (?P<min>[\d.]+)/(?P<avg>[\d.]+)/(?P<max>[\d.]+)/(?P<m
 def parse_facts(
     *,
     show_version: str,
-    show_interface_json: str,
+    ip_links_json: str,
     pid1_seconds: str,
     machine: str,
     machine_id: str,
     domainname: str,
 ) -> models.FactsDict:
-    """get_facts from `show version`, `show interface json`, PID 1's age and a few files.
+    """get_facts from `show version`, `ip -json link show`, PID 1's age and a few files.
 
     The uptime is the age of PID 1: the system's uptime on a router, the container's in the lab
     (where /proc/uptime would give the host's). The serial number is /etc/machine-id, the one
@@ -87,7 +87,7 @@ def parse_facts(
         "os_version": match["version"],
         "serial_number": machine_id.strip(),
         "uptime": float(pid1_seconds.strip()),
-        "interface_list": sorted(json.loads(show_interface_json)),
+        "interface_list": sorted(link["ifname"] for link in json.loads(ip_links_json)),
     }
 
 

@@ -6,19 +6,23 @@ plus <command>.stderr.txt and <command>.rc when not empty / not 0; calls.json ke
 and expected_result.json what the last one returned (or the exception it raised). Review
 expected_result.json against the raw output before committing.
 
-    PYTHONPATH=. python tests/napalm_frr/record.py --role r1 198.19.192.11 \\
-        --key-file var/lab/id_ed25519 --known-hosts var/lab/known_hosts
+    PYTHONPATH=. python tests/napalm_frr/record.py
+
+It starts the two lab routers of frr_lab.py (the project's router image), records, and removes
+them.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from doubles import sanitize
+from frr_lab import frr_lab
 from napalm.base.exceptions import NapalmException
 
 from dzict.napalm_frr import FRRDriver
@@ -29,13 +33,13 @@ MOCKED_DATA = HERE / "mocked_data"
 
 Call = tuple[str, dict[str, Any]]
 
-# The lab used for the recording: r1 (eth1 198.19.193.1, loopback 198.19.194.1) and r2
-# (198.19.193.2) joined by one OSPF link with MD5 authentication; lldpd on r2 limited to eth1.
+# The lab (frr_lab.py): r1 and r2 joined by wan0 (198.19.225.0/24), OSPF with MD5 on it,
+# management on mgmt0 (kept out of LLDP by the image's lldpd settings).
 _R1_CANDIDATE_CHANGE = [
     (" ip ospf cost 10", " ip ospf cost 20"),
     (" description management", " description management network"),
 ]
-_MERGE = "interface eth1\n ip ospf hello-interval 5\n ip ospf dead-interval 20\n"
+_MERGE = "interface wan0\n ip ospf hello-interval 5\n ip ospf dead-interval 20\n"
 _BAD_LINE = " ip ospf cosst 10"
 
 
@@ -64,15 +68,15 @@ def cases(role: str, running: str) -> dict[str, dict[str, list[Call]]]:
         ("get_config", {"retrieve": "candidate"}),
     ]
     plain["get_lldp_neighbors_detail"]["r1_one_interface"] = [
-        ("get_lldp_neighbors_detail", {"interface": "eth1"})
+        ("get_lldp_neighbors_detail", {"interface": "wan0"})
     ]
     return {
         **plain,
         "ping": {
-            "r1_reachable": [("ping", {"destination": "198.19.193.2"})],
-            "r1_no_answer": [("ping", {"destination": "198.19.193.99", "count": 2})],
+            "r1_reachable": [("ping", {"destination": "198.19.225.2"})],
+            "r1_no_answer": [("ping", {"destination": "198.19.225.99", "count": 2})],
             "r1_bad_source": [
-                ("ping", {"destination": "198.19.193.2", "source_interface": "eth9"})
+                ("ping", {"destination": "198.19.225.2", "source_interface": "eth9"})
             ],
         },
         "cli": {
@@ -98,7 +102,7 @@ def cases(role: str, running: str) -> dict[str, dict[str, list[Call]]]:
         },
         "load_merge_candidate": {
             "r1_syntax_error": [
-                ("load_merge_candidate", {"config": "interface eth1\n" + _BAD_LINE + "\n"})
+                ("load_merge_candidate", {"config": "interface wan0\n" + _BAD_LINE + "\n"})
             ],
         },
     }
@@ -158,28 +162,25 @@ def record_case(device: FRRDriver, folder: Path, calls: list[Call]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("host")
-    parser.add_argument("--role", required=True, help="r1 or r2 (see cases())")
-    parser.add_argument("--username", default="root")
-    parser.add_argument("--key-file", required=True)
-    parser.add_argument("--known-hosts", required=True)
-    args = parser.parse_args()
-    device = FRRDriver(
-        args.host,
-        args.username,
-        "",
-        optional_args={"key_file": args.key_file, "known_hosts_file": args.known_hosts},
-    )
-    device.open()
-    try:
-        running = device.get_config(retrieve="running")["running"]
-        for method, by_case in cases(args.role, running).items():
-            for case, calls in by_case.items():
-                record_case(device, MOCKED_DATA / f"test_{method}" / case, calls)
-                print(f"recorded test_{method}/{case}")
-    finally:
-        device.close()
+    with tempfile.TemporaryDirectory() as tmp, frr_lab(Path(tmp)) as lab:
+        for role, box in lab.routers.items():
+            device = FRRDriver(box.mgmt_ip, "root", "", optional_args=lab.optional_args())
+            device.open()
+            try:
+                running = device.get_config(retrieve="running")["running"]
+                for method, by_case in cases(role, running).items():
+                    for case, calls in by_case.items():
+                        record_case(device, MOCKED_DATA / f"test_{method}" / case, calls)
+                        print(f"recorded test_{method}/{case}")
+                if role == "r1":
+                    # A link that went down and up: last_flapped counts from that change.
+                    lab.exec(role, "ip link set wan0 down && sleep 1 && ip link set wan0 up")
+                    time.sleep(2)
+                    folder = MOCKED_DATA / "test_get_interfaces" / "r1_after_flap"
+                    record_case(device, folder, [("get_interfaces", {})])
+                    print("recorded test_get_interfaces/r1_after_flap")
+            finally:
+                device.close()
 
 
 if __name__ == "__main__":

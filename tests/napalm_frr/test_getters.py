@@ -22,6 +22,7 @@ from shapes import SHAPES
 from dzict.napalm_frr import FRRDriver
 
 MOCKED_DATA = Path(__file__).parent / "mocked_data"
+HOST = "198.19.224.11"  # r1 of frr_lab.py, where the cases were recorded
 
 
 def _cases() -> list[Any]:
@@ -46,7 +47,7 @@ class TestGetters:
 
     @pytest.mark.parametrize("folder", _cases())
     def test_method(self, folder: Path) -> None:
-        device = PatchedFRRDriver("198.19.192.11", "root", "")
+        device = PatchedFRRDriver(HOST, "root", "")
         device.folder = folder
         device.open()
         calls = json.loads((folder / "calls.json").read_text())
@@ -84,7 +85,7 @@ class TestGetters:
         assert get_network_driver("frr") is FRRDriver
 
     def test_a_command_without_recording_fails(self, tmp_path: Path) -> None:
-        device = PatchedFRRDriver("198.19.192.11", "root", "")
+        device = PatchedFRRDriver(HOST, "root", "")
         device.folder = tmp_path
         device.open()
         with pytest.raises(FileNotFoundError):
