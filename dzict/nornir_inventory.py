@@ -38,19 +38,29 @@ NETMIKO_TYPES = {
 }
 
 
+def napalm_optional_args(
+    platform: str, key_file: str | None, known_hosts: str | None, netmiko: dict[str, Any]
+) -> dict[str, Any]:
+    """NAPALM ``optional_args`` in each driver's own words: the FRR driver takes ``key_file``
+    and ``known_hosts_file`` (and refuses unknown keys); netmiko-based drivers (IOS) take
+    netmiko's arguments, host key checking included."""
+    if platform == "frr":
+        args = {"key_file": key_file, "known_hosts_file": known_hosts}
+        return {k: v for k, v in args.items() if v}
+    return dict(netmiko)
+
+
 def connection_options(data: dict[str, Any]) -> dict[str, ConnectionOptions]:
     """Connection settings for napalm, netmiko and paramiko, with host key checking on."""
     key_file = data.get("ansible_ssh_private_key_file")
     known_hosts = data.get("ssh_known_hosts_file")
     platform = str(data.get("platform", ""))
     netmiko: dict[str, Any] = {"ssh_strict": True, "system_host_keys": False}
-    napalm_args: dict[str, Any] = {"ssh_strict": True}
     if key_file:
         netmiko |= {"use_keys": True, "key_file": key_file, "allow_agent": False}
-        napalm_args |= {"key_file": key_file}
     if known_hosts:
         netmiko |= {"alt_host_keys": True, "alt_key_file": known_hosts}
-        napalm_args |= {"known_hosts": known_hosts}
+    napalm_args = napalm_optional_args(platform, key_file, known_hosts, netmiko)
     options = {
         "netmiko": ConnectionOptions(platform=NETMIKO_TYPES.get(platform), extras=netmiko),
         "paramiko": ConnectionOptions(extras={"key_file": key_file, "known_hosts": known_hosts}),

@@ -9,6 +9,7 @@ the commit, its own timer undoes the change after ``revert_in`` seconds.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +93,7 @@ def apply_config(
         status = "planned" if diff else "unchanged"
         outcome = ChangeOutcome(status, config_hash(before), config_hash(before))
         return Result(host=task.host, result=outcome, diff=diff, changed=False)
+    committed_at = time.time()
     try:
         device.commit_config(message=message, revert_in=revert_in)
     except CommitError as exc:
@@ -116,5 +118,7 @@ def apply_config(
         if _rolled_back(device):
             outcome = ChangeOutcome("rolled back", config_hash(before), None, [problem])
         else:
-            outcome = ChangeOutcome("reverting", config_hash(before), None, [problem], revert_in)
+            outcome = ChangeOutcome(
+                "reverting", config_hash(before), None, [problem], revert_in, committed_at
+            )
     return Result(host=task.host, result=outcome, diff=diff, changed=False, failed=True)

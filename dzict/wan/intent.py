@@ -6,8 +6,10 @@ mask, OSPF area, cost and default is decided in this module, which the unit test
 Inventory variables read here (all optional, set on the router or one of its groups):
 
 * ``ospf_area``: OSPF area of the site's LANs (default: 0 at HQ, the ``site_id`` elsewhere).
-  WAN links and loopbacks are always in the backbone; a site in its own area is summarised
-  by its router into one range, its LAN block.
+  WAN links and loopbacks are always in the backbone.
+* ``ospf_summarise``: ``true`` makes the router of a site in its own area announce the site's
+  LAN block as one range. Off by default: FRR 8.4 then sometimes announces nothing at all,
+  because the range and the site's first VLAN share a link state id (measured in the lab).
 * ``internet_uplink``: ``{gateway, interface, address}`` of an HQ router's link to the
   internet edge (``interface`` and ``address`` optional). Given: a static default route to the
   gateway and ``default-information originate``. Absent (the lab): ``originate always``.
@@ -385,7 +387,10 @@ def router_intent(inventory: Inventory, name: str, platform: str | None = None) 
     )
     lans = _lan_interfaces(host, site, area)
     ranges: tuple[AreaRange, ...] = ()
-    if area.number != BACKBONE and site.lan_block is not None and lans:
+    summarise = _var(host, "ospf_summarise", False)
+    if not isinstance(summarise, bool):
+        raise WanIntentError(name, "ospf_summarise", "must be true or false")
+    if summarise and area.number != BACKBONE and site.lan_block is not None and lans:
         ranges = (AreaRange(area=area, prefix=Prefix.of(site.lan_block)),)
     gateway, uplink = _uplink(host)
     routes: tuple[StaticRoute, ...] = ()

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 
 #: Outcome statuses: the change is in; nothing to change; the dry run; undone by us; left to
 #: the device's own commit-confirm timer; the candidate was refused; the device was not reached.
-STATUSES = ("applied", "unchanged", "planned", "rolled back", "reverting", "rejected", "error")
+STATUSES = (
+    "applied",
+    "unchanged",
+    "planned",
+    "rolled back",
+    "reverting",
+    "reverted by the device",
+    "not reverted",
+    "rejected",
+    "error",
+    "skipped",
+)
 
 
 def config_hash(config: str | None) -> str | None:
@@ -26,6 +37,7 @@ class ChangeOutcome:
     after: str | None = None
     problems: list[str] = field(default_factory=list)
     revert_in: int | None = None
+    committed_at: float | None = None
 
     @property
     def ok(self) -> bool:

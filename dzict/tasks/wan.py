@@ -1,0 +1,357 @@
+"""``invoke wan.*``: plan, apply, verify, rollback and back up the routers of the WAN."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+from rich.syntax import Syntax
+from rich.table import Table
+
+from dzict.backup.gate import require_recent_backup
+from dzict.exceptions import BackupGateError, DzictError
+from dzict.inventory.model import Inventory
+from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
+from dzict.ticketlog import TicketLog, resolve_path
+from dzict.wan.configstore import ConfigStore, store_path
+from dzict.wan.lock import DEFAULT_PATH as LOCK_PATH
+from dzict.wan.lock import run_lock
+from dzict.wan.progress import progress
+from dzict.wan.runner import ApplyReport, DeviceRow, VerifyReport, WanJob
+from dzict.wan.saved import SavedConfigs
+
+LIMIT_HELP = "only these routers: comma-separated host names, site keys or groups"
+WORKERS_HELP = "Nornir threads (default 20; 1 runs the devices one after the other)"
+TICKET_HELP = "the open ticket this change belongs to (e.g. LAB-2026-0001)"
+STATUS_STYLE = {
+    "changed": "yellow",
+    "unchanged": "green",
+    "applied": "green",
+    "saved": "green",
+    "error": "red",
+    "rejected": "red",
+    "rolled back": "red",
+    "reverting": "red",
+    "not reverted": "bold red",
+    "reverted by the device": "red",
+}
+
+
+def select_routers(inventory: Inventory, limit: str | None) -> list[str]:
+    """Routers named by ``--limit`` (host names, site keys, group names); all without it."""
+    routers = sorted(h.name for h in inventory.by_role("router"))
+    if not limit:
+        return routers
+    chosen: set[str] = set()
+    for token in (t.strip() for t in limit.split(",") if t.strip()):
+        hits = {
+            name
+            for name in routers
+            if token in (name, inventory.hosts[name].site) or token in inventory.hosts[name].groups
+        }
+        if not hits:
+            raise Exit(f"--limit {token}: no router of this inventory matches", code=1)
+        chosen |= hits
+    return sorted(chosen)
+
+
+def _ticket_log(c: Context, inventory: Inventory, ticket: str) -> TicketLog:
+    log = TicketLog(resolve_path(None, c.config.get("ticket_log")), code=inventory.dzongkhag.code)
+    try:
+        log.require_open(ticket)
+    except DzictError as exc:
+        raise fail(exc) from None
+    return log
+
+
+def _store(c: Context, given: str | None = None) -> ConfigStore:
+    return ConfigStore(store_path(given, c.config.get("config_backups")))
+
+
+def _saved(c: Context) -> SavedConfigs:
+    return SavedConfigs(c.config.get("wan_saved"))
+
+
+def _lock_path(c: Context) -> Path:
+    return Path(os.environ.get("DZICT_WAN_LOCK") or c.config.get("wan_lock") or LOCK_PATH)
+
+
+@contextmanager
+def _job(inventory: Inventory, workers: int) -> Iterator[WanJob]:
+    if workers < 1:
+        raise Exit("--workers must be at least 1", code=1)
+    with progress(console) as display:
+        try:
+            job = WanJob(inventory, workers=workers, display=display)
+        except DzictError as exc:
+            raise fail(exc) from None
+        try:
+            yield job
+        finally:
+            job.close()
+
+
+def _status(row: DeviceRow) -> str:
+    style = STATUS_STYLE.get(row.status, "")
+    return f"[{style}]{row.status}[/]" if style else row.status
+
+
+def _counts(diff: str) -> str:
+    lines = diff.splitlines()
+    plus = sum(1 for line in lines if line.startswith("+"))
+    minus = sum(1 for line in lines if line.startswith("-"))
+    return f"+{plus} -{minus}" if diff else ""
+
+
+def _summary(title: str, inventory: Inventory, rows: list[DeviceRow], stage: bool = False) -> None:
+    table = Table(title=title)
+    table.add_column("router")
+    table.add_column("platform")
+    table.add_column("site")
+    if stage:
+        table.add_column("stage")
+    table.add_column("result")
+    table.add_column("diff")
+    table.add_column("problem", overflow="fold")
+    for row in rows:
+        host = inventory.hosts[row.host]
+        cells = [row.host, host.platform, host.site]
+        if stage:
+            cells.append(row.stage)
+        cells += [_status(row), _counts(row.diff), "; ".join(row.problems)]
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _print_diffs(rows: list[DeviceRow]) -> None:
+    for row in rows:
+        if row.diff:
+            console.rule(f"{row.host}")
+            console.print(Syntax(row.diff, "diff", theme="ansi_dark", background_color="default"))
+
+
+# -- the tasks --------------------------------------------------------------------------------
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "check": "exit 2 when any router differs from its intended config, 0 when none",
+        "workers": WORKERS_HELP,
+    }
+)
+def plan(
+    c: Context,
+    inventory: str | None = None,
+    limit: str | None = None,
+    check: bool = False,
+    workers: int = 20,
+) -> None:
+    """Render each router's intended config, show the diff against the router; change nothing."""
+    inv = validated(c, inventory)
+    names = select_routers(inv, limit)
+    with _job(inv, workers) as job:
+        rows = list(job.plan(names).values())
+    _print_diffs(rows)
+    _summary("wan.plan", inv, rows)
+    if any(r.status == "error" for r in rows):
+        raise Exit("wan.plan: some routers could not be planned", code=1)
+    changed = [r.host for r in rows if r.status == "changed"]
+    if check and changed:
+        raise Exit(f"wan.plan --check: {len(changed)} router(s) differ", code=2)
+
+
+@task(
+    help={
+        "ticket": TICKET_HELP,
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "revert_in": "seconds after which an unconfirmed commit reverts itself (default 180)",
+        "converge_timeout": "seconds to wait for OSPF and pings in the post-checks (default 60)",
+        "workers": WORKERS_HELP,
+    }
+)
+def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
+    c: Context,
+    ticket: str,
+    inventory: str | None = None,
+    limit: str | None = None,
+    revert_in: int = 180,
+    converge_timeout: int = 60,
+    workers: int = 20,
+) -> None:
+    """Staged rollout under a ticket (canary office, offices, HQ), commit-confirm per router."""
+    inv = validated(c, inventory)
+    names = select_routers(inv, limit)
+    log = _ticket_log(c, inv, ticket)
+    if revert_in < converge_timeout + 30:
+        raise Exit("--revert-in must leave 30 s beyond --converge-timeout", code=1)
+    try:
+        with run_lock(f"wan.apply {ticket}", _lock_path(c)):
+            try:
+                require_recent_backup(inv, names)
+            except BackupGateError as exc:
+                raise Exit(str(exc), code=1) from None
+            with _job(inv, workers) as job:
+                report = job.apply(
+                    names,
+                    ticket,
+                    log,
+                    _store(c),
+                    _saved(c),
+                    revert_in=revert_in,
+                    converge_timeout=converge_timeout,
+                )
+    except DzictError as exc:
+        raise fail(exc) from None
+    _apply_summary("wan.apply", inv, report)
+
+
+def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> None:
+    rows = [report.rows[h] for _, hosts in report.stages for h in hosts if h in report.rows]
+    _print_diffs([r for r in rows if r.status == "applied"])
+    _summary(title, inventory, rows, stage=True)
+    if report.backup_before or report.backup_after:
+        console.print(
+            f"config backups: before {report.backup_before or '-'}, "
+            f"after {report.backup_after or '-'}"
+        )
+    if report.stopped_at:
+        raise Exit(f"{title}: stopped at stage {report.stopped_at}", code=1)
+    if not report.ok:
+        raise Exit(f"{title}: some routers did not end as intended", code=1)
+
+
+@task(
+    help={
+        "inventory": INVENTORY_HELP,
+        "wait": "retry failing pings for up to this many seconds (after a failover)",
+        "workers": WORKERS_HELP,
+    }
+)
+def verify(c: Context, inventory: str | None = None, wait: int = 0, workers: int = 20) -> None:
+    """Reachability matrix (each office LAN to HQ and its neighbours) and OSPF neighbours."""
+    inv = validated(c, inventory)
+    with _job(inv, workers) as job:
+        report = job.verify(wait=wait)
+    _verify_tables(report)
+    failed = [p.pair for p, ok in report.pings if not ok]
+    if not report.ok:
+        raise Exit(f"wan.verify: {len(failed)} pair(s) failed", code=1)
+
+
+def _verify_tables(report: VerifyReport) -> None:
+    columns: list[str] = []
+    cells: dict[str, dict[str, str]] = {}
+    for probe, ok in report.pings:
+        if probe.target_label not in columns:
+            columns.append(probe.target_label)
+        mark = "[green]ok[/]" if ok else "[red]FAIL[/]"
+        cells.setdefault(probe.source_label, {})[probe.target_label] = mark
+    matrix = Table(title="wan.verify: reachability (rows ping columns)")
+    matrix.add_column("from")
+    for column in columns:
+        matrix.add_column(column)
+    for source, row in cells.items():
+        matrix.add_row(source, *(row.get(col, "") for col in columns))
+    console.print(matrix)
+    ospf = Table(title="wan.verify: OSPF neighbours")
+    ospf.add_column("router")
+    ospf.add_column("Full")
+    ospf.add_column("missing", overflow="fold")
+    for name, seen in report.ospf.items():
+        full = sorted(rid for rid, (state, _) in seen.neighbours.items() if state == "full")
+        ospf.add_row(name, ", ".join(full), "; ".join(seen.problems))
+    console.print(ospf)
+    for name, error in report.errors.items():
+        errors.print(f"{name}: {error}", markup=False)
+
+
+@task(
+    help={
+        "ticket": TICKET_HELP + "; its saved configs are put back",
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "revert_in": "seconds after which an unconfirmed commit reverts itself (default 180)",
+        "workers": WORKERS_HELP,
+    }
+)
+def rollback(  # noqa: PLR0917 (Invoke maps parameters to flags)
+    c: Context,
+    ticket: str,
+    inventory: str | None = None,
+    limit: str | None = None,
+    revert_in: int = 180,
+    workers: int = 20,
+) -> None:
+    """Put back the configs saved before the ticket's change (HQ first, canary last)."""
+    inv = validated(c, inventory)
+    names = select_routers(inv, limit)
+    log = _ticket_log(c, inv, ticket)
+    saved = _saved(c)
+    if not set(saved.hosts(ticket)) & set(names):
+        raise Exit(f"no configuration was saved before ticket {ticket} on these routers", code=1)
+    try:
+        with run_lock(f"wan.rollback {ticket}", _lock_path(c)), _job(inv, workers) as job:
+            report = job.rollback(names, ticket, log, saved, _store(c), revert_in=revert_in)
+    except DzictError as exc:
+        raise fail(exc) from None
+    _apply_summary("wan.rollback", inv, report)
+
+
+@task(
+    help={
+        "ticket": "record the backup under this open ticket (optional)",
+        "inventory": INVENTORY_HELP,
+        "limit": LIMIT_HELP,
+        "store": "the git repository of backups (default: config_backups, var/config-backups)",
+        "workers": WORKERS_HELP,
+    }
+)
+def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
+    c: Context,
+    ticket: str | None = None,
+    inventory: str | None = None,
+    limit: str | None = None,
+    store: str | None = None,
+    workers: int = 20,
+) -> None:
+    """Save every router's running config into the backup repository (a commit only on change)."""
+    inv = validated(c, inventory)
+    names = select_routers(inv, limit)
+    log = _ticket_log(c, inv, ticket) if ticket else None
+    repo = _store(c, store)
+    message = f"wan.backup {ticket}" if ticket else "wan.backup"
+    try:
+        with _job(inv, workers) as job:
+            rows, saved, _ = job.backup(names, repo, message)
+    except DzictError as exc:
+        raise fail(exc) from None
+    good = [n for n, r in rows.items() if r.status != "error"]
+    if log is not None and ticket and saved is not None:
+        log.change(
+            ticket,
+            "wan.backup",
+            good,
+            "ok",
+            backup_commit=saved.commit,
+            changed=list(saved.changed),
+        )
+    _summary("wan.backup", inv, list(rows.values()))
+    if saved is not None:
+        what = f"{len(saved.changed)} changed" if saved.changed else "nothing changed"
+        console.print(f"{repo.path}: commit {saved.commit[:12]} ({what})")
+    if len(good) < len(rows):
+        raise Exit("wan.backup: some routers could not be backed up", code=1)
+
+
+ns = Collection("wan")
+for _task in (plan, apply, verify, rollback, backup):
+    ns.add_task(_task)
