@@ -13,7 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from napalm.base.exceptions import CommitError, MergeConfigException, ReplaceConfigException
+from napalm.base.exceptions import (
+    CommitConfirmException,
+    CommitError,
+    MergeConfigException,
+    ReplaceConfigException,
+)
 from nornir.core.exceptions import NornirSubTaskError
 from nornir.core.task import Result, Task
 from nornir_napalm.plugins.connections import CONNECTION_NAME
@@ -53,6 +58,10 @@ def _post_checks(task: Task, expect: Expectations, timeout: float) -> list[str]:
     return problems
 
 
+def _running(device: Any) -> str:
+    return str(device.get_config(retrieve="running")["running"])
+
+
 def _rolled_back(device: Any) -> bool:
     """Try the rollback over a connection that may be gone; True when it went through."""
     try:
@@ -60,6 +69,45 @@ def _rolled_back(device: Any) -> bool:
     except Exception:  # the connection is gone: the commit-confirm timer reverts the device
         return False
     return True
+
+
+def _checked_commit(
+    task: Task,
+    device: Any,
+    *,
+    expect: Expectations,
+    before: str,
+    converge_timeout: float,
+    revert_in: int,
+    committed_at: float,
+) -> ChangeOutcome:
+    """After the commit: post-checks, then confirm (applied) or roll back."""
+    try:
+        problems = _post_checks(task, expect, converge_timeout)
+        if problems:
+            device.rollback()
+            after = config_hash(_running(device))
+            return ChangeOutcome("rolled back", config_hash(before), after, problems)
+        device.confirm_commit()
+        return ChangeOutcome("applied", config_hash(before))
+    except CommitConfirmException as exc:
+        waited = round(time.time() - committed_at)
+        return ChangeOutcome(
+            "reverted by the device",
+            config_hash(before),
+            config_hash(_running(device)),
+            [
+                f"not confirmed in time, the device reverted the commit itself ({exc});"
+                f" post-checks took {waited} s, revert_in {revert_in} s"
+            ],
+        )
+    except Exception as exc:  # the task boundary: undo, or leave it to the device's timer
+        problem = f"post-checks broke off: {type(exc).__name__}: {exc}"
+        if _rolled_back(device):
+            return ChangeOutcome("rolled back", config_hash(before), None, [problem])
+        return ChangeOutcome(
+            "reverting", config_hash(before), None, [problem], revert_in, committed_at
+        )
 
 
 def apply_config(
@@ -77,48 +125,45 @@ def apply_config(
     """Apply ``config`` to ``task.host``; ``result`` is a ChangeOutcome, with ``diff``."""
     host = task.host.name
     device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
-    before = str(device.get_config(retrieve="running")["running"])
+    before = _running(device)
     if save_before is not None:
         save_before(host, before)
-    was_full = {rid: iface for rid, (state, iface) in ospf_state(task).items() if state == FULL}
+    full = {rid for rid, (state, _) in ospf_state(task).items() if state == FULL}
+    kept = {rid: i for rid, i in expect.intended_neighbours.items() if rid in full}
+    expect = dataclasses.replace(expect, neighbours={**kept, **expect.neighbours})
+    unchanged = config_hash(before)
+    diff = ""
     try:
         device.load_replace_candidate(config=config)
         diff = str(device.compare_config())
-    except (ReplaceConfigException, MergeConfigException) as exc:
-        device.discard_config()
-        outcome = ChangeOutcome("rejected", config_hash(before), config_hash(before), [str(exc)])
-        return Result(host=task.host, result=outcome, diff="", changed=False, failed=True)
-    if task.is_dry_run(dry_run) or not diff:
-        device.discard_config()
-        status = "planned" if diff else "unchanged"
-        outcome = ChangeOutcome(status, config_hash(before), config_hash(before))
-        return Result(host=task.host, result=outcome, diff=diff, changed=False)
-    committed_at = time.time()
-    try:
+        if task.is_dry_run(dry_run) or not diff:
+            device.discard_config()
+            outcome = ChangeOutcome("planned" if diff else "unchanged", unchanged, unchanged)
+            return Result(host=task.host, result=outcome, diff=diff, changed=False)
+        committed_at = time.time()
         device.commit_config(message=message, revert_in=revert_in)
-    except CommitError as exc:
-        outcome = ChangeOutcome("rejected", config_hash(before), None, [str(exc)])
+    except (CommitError, ReplaceConfigException, MergeConfigException) as exc:
+        device.discard_config()
+        outcome = ChangeOutcome("rejected", unchanged, unchanged, [str(exc)])
         return Result(host=task.host, result=outcome, diff=diff, changed=False, failed=True)
-    kept = {rid: i for rid, i in expect.intended_neighbours.items() if rid in was_full}
-    expect = dataclasses.replace(expect, neighbours={**kept, **expect.neighbours})
-    try:
-        problems = _post_checks(task, expect, converge_timeout)
-        if not problems:
-            device.confirm_commit()
-            after = str(device.get_config(retrieve="running")["running"])
-            if save_after is not None:
-                save_after(host, after)
-            outcome = ChangeOutcome("applied", config_hash(before), config_hash(after))
-            return Result(host=task.host, result=outcome, diff=diff, changed=True)
-        device.rollback()
-        after = str(device.get_config(retrieve="running")["running"])
-        outcome = ChangeOutcome("rolled back", config_hash(before), config_hash(after), problems)
-    except Exception as exc:  # the task boundary: undo, or leave it to the device's timer
-        problem = f"post-checks broke off: {type(exc).__name__}: {exc}"
-        if _rolled_back(device):
-            outcome = ChangeOutcome("rolled back", config_hash(before), None, [problem])
-        else:
-            outcome = ChangeOutcome(
-                "reverting", config_hash(before), None, [problem], revert_in, committed_at
-            )
-    return Result(host=task.host, result=outcome, diff=diff, changed=False, failed=True)
+    outcome = _checked_commit(
+        task,
+        device,
+        expect=expect,
+        before=before,
+        converge_timeout=converge_timeout,
+        revert_in=revert_in,
+        committed_at=committed_at,
+    )
+    if outcome.status == "applied":
+        after = _running(device)
+        outcome.after = config_hash(after)
+        if save_after is not None:
+            save_after(host, after)
+    return Result(
+        host=task.host,
+        result=outcome,
+        diff=diff,
+        changed=outcome.status == "applied",
+        failed=outcome.status != "applied",
+    )

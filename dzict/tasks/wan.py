@@ -40,6 +40,7 @@ STATUS_STYLE = {
     "reverting": "red",
     "not reverted": "bold red",
     "reverted by the device": "red",
+    "skipped": "dim",
 }
 
 
@@ -224,7 +225,9 @@ def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> Non
             f"after {report.backup_after or '-'}"
         )
     if report.stopped_at:
-        raise Exit(f"{title}: stopped at stage {report.stopped_at}", code=1)
+        first = next(r for r in rows if r.stage == report.stopped_at and not r.ok)
+        why = "; ".join(first.problems) or first.status
+        raise Exit(f"{title}: stopped at stage {report.stopped_at}: {first.host}: {why}", code=1)
     if not report.ok:
         raise Exit(f"{title}: some routers did not end as intended", code=1)
 

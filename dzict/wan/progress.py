@@ -74,6 +74,9 @@ def run(
     task: Callable[..., Any],
     **kwargs: Any,
 ) -> AggregatedResult:
-    """``nr.run(task, **kwargs)`` with a progress bar when a display is given."""
+    """``nr.run(task, **kwargs)`` with a progress bar when a display is given.
+
+    Hosts that failed an earlier run are included: each job decides by itself whom to skip.
+    """
     runner = nr if display is None else nr.with_processors([ProgressBar(display, label)])
-    return runner.run(task=task, name=label, **kwargs)
+    return runner.run(task=task, name=label, on_good=True, on_failed=True, **kwargs)

@@ -254,6 +254,7 @@ class WanJob:
             if not all(r.ok for r in rows):
                 report.stopped_at = stage.name
                 break
+        self._skip_rest(report, targets, log, ticket)
         self._await_reverts(report, log, ticket)
         after_rows, after, _ = self.backup(
             reachable, store, f"wan.apply {ticket}: after the change"
@@ -335,6 +336,22 @@ class WanJob:
             rows[-1].revert_in = outcome.revert_in
         return rows
 
+    def _skip_rest(
+        self, report: ApplyReport, targets: Iterable[str], log: TicketLog, ticket: str
+    ) -> None:
+        """Devices of the stages never started, as rows and in the ticket log."""
+        if report.stopped_at is None:
+            return
+        for stage in stages(self.inventory, targets):
+            if any(stage.name == done for done, _ in report.stages):
+                continue
+            report.stages.append((stage.name, stage.hosts))
+            for name in stage.hosts:
+                problem = f"not started: stage {report.stopped_at} failed"
+                row = DeviceRow(name, "skipped", problems=[problem], stage=stage.name)
+                report.rows[name] = row
+                self._record(log, ticket, row, report.backup_before)
+
     @staticmethod
     def _record(log: TicketLog, ticket: str, row: DeviceRow, backup: str | None) -> None:
         details: dict[str, Any] = {"stage": row.stage}
@@ -361,14 +378,14 @@ class WanJob:
             revert_at = committed + (row.revert_in or 0)
             deadline = revert_at + REVERT_GRACE
             time.sleep(max(0.0, revert_at - time.time()))
-            current = None
-            while current != row.before and time.time() < deadline:
+            while True:
                 self._drop(row.host)
                 result = self._run([row.host], "wan.apply revert check", backup_config)
                 multi = result[row.host]
                 current = None if multi.failed else config_hash(str(multi[0].result))
-                if current != row.before:
-                    time.sleep(REVERT_POLL)
+                if current == row.before or time.time() >= deadline:
+                    break
+                time.sleep(REVERT_POLL)
             row.after = current
             row.status = "reverted by the device" if current == row.before else "not reverted"
             waited = round(time.time() - committed)
