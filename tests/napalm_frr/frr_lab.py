@@ -5,9 +5,9 @@ management interface `mgmt0` and a WAN link `wan0` between them, OSPF with MD5 o
 lldpd. SSH keys and known_hosts are made for the run; host keys are read from the containers
 with `podman exec` (the trusted path), so the driver's SSH checks them for real.
 
-Names start with DZICT_FRR_LAB_PREFIX (default "dzfrr"); DZICT_FRR_LAB_IMAGE runs another
-router image instead of building the current one; addresses are 198.19.224.0/24
-(management) and 198.19.225.0/24 (link), inside the lab range.
+Names start with DZICT_FRR_LAB_PREFIX (default "dzfrr") and the slot number; DZICT_FRR_LAB_IMAGE
+runs another router image instead of building the current one. Each run takes the first free
+slot: two /24s of 198.19.224.0/20 (management, link), so runs side by side do not meet.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dzict.lab.images import ensure_image
 from dzict.lab.podman import Podman
 
 PREFIX = os.environ.get("DZICT_FRR_LAB_PREFIX", "dzfrr")
-MGMT_NET = "198.19.224"
-LINK_NET = "198.19.225"
-LOOPBACK_NET = "198.19.226"
+SLOTS = (0, 1, 2, 3, 4, 5, 6)
+MGMT, LINK = 0, 1
+LOOPBACK_NET = "198.19.240"
 LLDP_FORWARD_MASK = "16384"  # let the bridge pass LLDP frames (01:80:c2:00:00:0e)
 
 BASE_CONFIG = """frr defaults traditional
@@ -82,6 +82,7 @@ class FrrLab:
     routers: dict[str, Router]
     key_file: Path
     known_hosts: Path
+    link_net: str
     podman: Podman = field(default_factory=Podman)
 
     def optional_args(self) -> dict[str, str]:
@@ -107,7 +108,7 @@ class FrrLab:
         )
 
 
-def _wait(what: str, check: object, timeout: float = 90) -> None:
+def _wait(what: str, check: object, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(PodmanError, OSError):
@@ -122,33 +123,59 @@ def _ssh_open(address: str) -> bool:
         return sock.recv(4).startswith(b"SSH-")
 
 
+def _claim_slot(podman: Podman, slots: tuple[int, ...]) -> tuple[int, dict[str, str]]:
+    """Create the two networks of the first free slot (another run may hold the others)."""
+    for slot in slots:
+        networks = {"mgmt": f"{PREFIX}{slot}-mgmt", "link": f"{PREFIX}{slot}-link"}
+        subnets = {"mgmt": _subnet(slot, MGMT), "link": _subnet(slot, LINK)}
+        created: list[str] = []
+        try:
+            for kind, name in networks.items():
+                podman.run("network", "create", "--subnet", f"{subnets[kind]}.0/24", name)
+                created.append(name)
+        except PodmanError:
+            for name in created:
+                podman.run("network", "rm", "-f", name, check=False)
+            continue
+        return slot, networks
+    raise TimeoutError(f"lab: every slot {slots} is taken by another run")
+
+
+def _subnet(slot: int, kind: int) -> str:
+    """The first three octets of a slot's management (MGMT) or link (LINK) network."""
+    return f"198.19.{224 + 2 * slot + kind}"
+
+
 @contextlib.contextmanager
-def frr_lab(workdir: Path) -> Iterator[FrrLab]:
-    """Start r1 and r2, configure them, wait for OSPF and LLDP; remove everything afterwards."""
+def frr_lab(workdir: Path, slots: tuple[int, ...] = SLOTS) -> Iterator[FrrLab]:
+    """Start r1 and r2, configure them, wait for OSPF and LLDP; remove everything afterwards.
+
+    The first free slot is used, so that runs side by side do not meet; slot 0 has management
+    198.19.224.0/24 and link 198.19.225.0/24, slot k the two /24s 2k further.
+    """
     podman = Podman()
     image = os.environ.get("DZICT_FRR_LAB_IMAGE") or ensure_image("router", podman)
     key = workdir / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    networks = {"mgmt": f"{PREFIX}-mgmt", "link": f"{PREFIX}-link"}
+    slot, networks = _claim_slot(podman, slots)
+    link_net = _subnet(slot, LINK)
     routers = {
         name: Router(
             name=name,
-            container=f"{PREFIX}-{name}",
-            mgmt_ip=f"{MGMT_NET}.{10 + i}",
-            link_ip=f"{LINK_NET}.{i}",
+            container=f"{PREFIX}{slot}-{name}",
+            mgmt_ip=f"{_subnet(slot, MGMT)}.{10 + i}",
+            link_ip=f"{link_net}.{i}",
             loopback=f"{LOOPBACK_NET}.{i}",
             base_config=BASE_CONFIG.format(
                 name=name,
                 peer=f"r{3 - i}",
                 loopback=f"{LOOPBACK_NET}.{i}",
-                link_net=LINK_NET,
+                link_net=link_net,
             ),
         )
         for i, name in ((1, "r1"), (2, "r2"))
     }
     try:
-        podman.run("network", "create", "--subnet", f"{MGMT_NET}.0/24", networks["mgmt"])
-        podman.run("network", "create", "--subnet", f"{LINK_NET}.0/24", networks["link"])
         for box in routers.values():
             podman.run(
                 "run",
@@ -174,7 +201,7 @@ def frr_lab(workdir: Path) -> Iterator[FrrLab]:
             "network", "inspect", "--format", "{{.NetworkInterface}}", networks["link"]
         ).stdout.strip()
         Path(f"/sys/class/net/{bridge}/bridge/group_fwd_mask").write_text(LLDP_FORWARD_MASK)
-        lab = FrrLab(routers, key, workdir / "known_hosts", podman)
+        lab = FrrLab(routers, key, workdir / "known_hosts", link_net, podman)
         lines = []
         for name, box in routers.items():
             _wait(f"{name} ssh", lambda box=box: _ssh_open(box.mgmt_ip))

@@ -8,8 +8,8 @@ expected_result.json against the raw output before committing.
 
     PYTHONPATH=. python tests/napalm_frr/record.py
 
-It starts the two lab routers of frr_lab.py (the project's router image), records, and removes
-them.
+It starts the two lab routers of frr_lab.py (the project's router image) in slot 0 (r1 at
+198.19.224.11, the address test_getters.py expects), records, and removes them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ MOCKED_DATA = HERE / "mocked_data"
 
 Call = tuple[str, dict[str, Any]]
 
-# The lab (frr_lab.py): r1 and r2 joined by wan0 (198.19.225.0/24), OSPF with MD5 on it,
+# The lab (frr_lab.py, slot 0): r1 and r2 joined by wan0 (198.19.225.0/24), OSPF with MD5,
 # management on mgmt0 (kept out of LLDP by the image's lldpd settings).
 _R1_CANDIDATE_CHANGE = [
     (" ip ospf cost 10", " ip ospf cost 20"),
@@ -162,7 +162,7 @@ def record_case(device: FRRDriver, folder: Path, calls: list[Call]) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, frr_lab(Path(tmp)) as lab:
+    with tempfile.TemporaryDirectory() as tmp, frr_lab(Path(tmp), slots=(0,)) as lab:
         for role, box in lab.routers.items():
             device = FRRDriver(box.mgmt_ip, "root", "", optional_args=lab.optional_args())
             device.open()

@@ -8,6 +8,7 @@ itself on the router with its client killed.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -105,7 +106,7 @@ def test_ping_and_cli(lab: FrrLab, r1: FRRDriver) -> None:
     assert SHAPES["ping"](result)
     assert result["success"]["packet_loss"] == 0
     assert len(result["success"]["results"]) == 3
-    lost = r1.ping("198.19.225.99", count=2, timeout=1)
+    lost = r1.ping(f"{lab.link_net}.99", count=2, timeout=1)
     assert lost["success"]["packet_loss"] == 2
     neighbors = r1.cli(["show ip ospf neighbor"], encoding="json")["show ip ospf neighbor"]
     assert isinstance(neighbors, dict)
@@ -164,7 +165,8 @@ def test_merge_compare_and_discard(lab: FrrLab, r1: FRRDriver) -> None:
 def test_a_rejected_candidate_changes_nothing(lab: FrrLab, r1: FRRDriver) -> None:
     before = lab.running_config("r1")
     bad = before.replace(" ip ospf cost 10", " ip ospf cosst 10")
-    with pytest.raises(ReplaceConfigException, match=r"198\.19\.224\.11: .*line \d+: .*cosst"):
+    host = re.escape(lab.routers["r1"].mgmt_ip)
+    with pytest.raises(ReplaceConfigException, match=rf"{host}: .*line \d+: .*cosst"):
         r1.load_replace_candidate(config=bad)
     with pytest.raises(MergeConfigException, match=r"line 2: .*cosst"):
         r1.load_merge_candidate(config="interface wan0\n ip ospf cosst 10\n")
