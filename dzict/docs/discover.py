@@ -9,6 +9,7 @@ that fails is recorded as unreachable with the error's first line; the run goes 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nornir.core import Nornir
@@ -132,6 +133,8 @@ def discover(nr: Nornir, dzongkhag: str, progress: Progress | None = None) -> Di
             TimeElapsedColumn(),
             transient=False,
         )
+    # a failed host is recorded below; Nornir's own error log would print its traceback
+    logging.getLogger("nornir").setLevel(logging.CRITICAL)
     with progress:
         results = nr.with_processors([ProgressBar(progress, len(nr.inventory.hosts))]).run(
             task=discover_device, name="discover", raise_on_error=False

@@ -40,8 +40,14 @@ class Shell(Protocol):
 
 
 def script() -> str:
-    """One shell line that runs every command, each output after a separator line."""
-    parts = [f"echo {SEP}{key}; {{ {cmd}; }} 2>/dev/null" for key, cmd in COMMANDS.items()]
+    """One shell line that runs every command, each output after a separator line. The
+    separator is split in two in the command itself, so the shell's echo of the command
+    line can never be taken for output."""
+    half = len(SEP) // 2
+    parts = [
+        f'echo {SEP[:half]}""{SEP[half:]}{key}; {{ {cmd}; }} 2>/dev/null'
+        for key, cmd in COMMANDS.items()
+    ]
     return "sh -c " + shlex.quote("; ".join(parts) + "; true")
 
 
@@ -111,7 +117,7 @@ def lldp_neighbors(text: str) -> dict[str, list[dict[str, Any]]] | None:
 
 def collect(shell: Shell) -> dict[str, Any]:
     """Run the commands on one host and return the four getters' data."""
-    out = split(str(shell.send_command(script(), read_timeout=30)))
+    out = split(str(shell.send_command(script(), read_timeout=30, cmd_verify=False)))
     ifaces = interfaces(out.get("ip", ""))
     addresses = parsers.parse_interfaces_ip(out.get("ip", "") or "[]")
     return {

@@ -157,6 +157,13 @@ class Topology:
         return [d for d in self.devices.values() if d.lan_state in ("missing", "unexpected")]
 
 
+def on_lan(interface: str, lan_interface: str | None) -> bool:
+    """True for a router's LAN interface and its VLAN subinterfaces (``lan0``, ``lan0.20``)."""
+    return bool(lan_interface) and (
+        interface == lan_interface or interface.startswith(f"{lan_interface}.")
+    )
+
+
 def short_name(name: str) -> str:
     """An LLDP system name as the inventory writes host names (no domain)."""
     return name.strip().split(".", 1)[0]
@@ -339,7 +346,8 @@ class _Builder:
         ends = [self.inventory.hosts[p.host] for p in (a, b) if p.host in self.inventory.hosts]
         ports = {p.host: p.interface for p in (a, b)}
         return all(
-            host.role == "router" and ports[host.name] != host.lan_interface for host in ends
+            host.role == "router" and not on_lan(ports[host.name], host.lan_interface)
+            for host in ends
         )
 
     def links(self) -> list[Link]:
