@@ -25,7 +25,6 @@ COMMANDS: dict[str, str] = {
     "model": "cat /sys/class/dmi/id/product_name",
     "serial": "cat /sys/class/dmi/id/product_serial",
     "container": "test -e /run/.containerenv && echo podman",
-    "machine_id": "cat /etc/machine-id",
     "ip": "ip -j addr show",
     "lldp": "command -v lldpcli >/dev/null && lldpcli -f json show neighbors details"
     " || echo NO-LLDPCLI",
@@ -71,7 +70,8 @@ def os_version(os_release: str) -> str:
 
 def facts(out: dict[str, str], interfaces: list[str]) -> dict[str, Any]:
     """NAPALM ``get_facts``. In a container DMI describes the machine under it, not the host,
-    so a podman container reports vendor "Podman", model "container" and its machine id."""
+    and the machine id comes with the image, so a podman container reports vendor "Podman",
+    model "container" and no serial number."""
     hostname = out.get("hostname", "")
     in_container = out.get("container", "") == "podman"
     uptime = out.get("uptime", "").split()
@@ -80,7 +80,7 @@ def facts(out: dict[str, str], interfaces: list[str]) -> dict[str, Any]:
         "fqdn": hostname,
         "vendor": "Podman" if in_container else out.get("vendor", ""),
         "model": "container" if in_container else out.get("model", ""),
-        "serial_number": out.get("machine_id", "") if in_container else out.get("serial", ""),
+        "serial_number": "" if in_container else out.get("serial", ""),
         "os_version": os_version(out.get("os_release", "")),
         "uptime": float(uptime[0]) if uptime else -1.0,
         "interface_list": interfaces,

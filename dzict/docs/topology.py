@@ -219,7 +219,9 @@ def intended_addresses(host: Host, site: Site | None, links: list[WanLink]) -> l
 
 
 def interface_rows(device: Device, intended: list[Address]) -> list[InterfaceRow]:
-    """Intended and discovered interfaces side by side; an intended address not seen is noted."""
+    """Intended and discovered interfaces side by side; an intended address not seen anywhere
+    on the device is noted. Addresses match by IP: the management prefix of a site's block
+    need not be the prefix of the network the host sits on."""
     record = device.record if device.state == "ok" else None
     seen = discovered_addresses(record)
     raw = record.interfaces if record is not None else {}
@@ -231,10 +233,10 @@ def interface_rows(device: Device, intended: list[Address]) -> list[InterfaceRow
         row.is_up = info.get("is_up") if info else None
         row.mac = str(info.get("mac_address", "") or "")
         row.description = str(info.get("description", "") or "")
-    everywhere = {addr: name for name, addrs in seen.items() for addr in addrs}
+    everywhere = {addr.ip: name for name, addrs in seen.items() for addr in addrs}
     extra: list[InterfaceRow] = []
     for address in intended:
-        where = everywhere.get(address.address)
+        where = everywhere.get(address.address.ip)
         if where is not None:
             rows[where].intended.append(address)
         elif address.interface:
@@ -244,7 +246,7 @@ def interface_rows(device: Device, intended: list[Address]) -> list[InterfaceRow
     result = [*rows.values(), *extra]
     if record is not None:
         for row in result:
-            missing = [a for a in row.intended if a.address not in everywhere]
+            missing = [a for a in row.intended if a.address.ip not in everywhere]
             if missing:
                 row.note = "not configured: " + ", ".join(str(a.address) for a in missing)
     return result

@@ -27,7 +27,7 @@ def test_split_and_facts_in_a_container() -> None:
         f"{linux.SEP}hostname\ndzlab-hq-app\n{linux.SEP}os_release\n"
         'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
         f"{linux.SEP}uptime\n3600.52 7000.10\n{linux.SEP}container\npodman\n"
-        f"{linux.SEP}machine_id\n0123456789abcdef\n{linux.SEP}lldp\nNO-LLDPCLI\n"
+        f"{linux.SEP}lldp\nNO-LLDPCLI\n"
     )
     facts = linux.facts(out, ["eth0"])
     assert facts == {
@@ -35,7 +35,7 @@ def test_split_and_facts_in_a_container() -> None:
         "fqdn": "dzlab-hq-app",
         "vendor": "Podman",
         "model": "container",
-        "serial_number": "0123456789abcdef",
+        "serial_number": "",
         "os_version": "Debian GNU/Linux 12 (bookworm)",
         "uptime": 3600.52,
         "interface_list": ["eth0"],
