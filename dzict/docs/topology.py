@@ -243,7 +243,11 @@ def interface_rows(device: Device, intended: list[Address]) -> list[InterfaceRow
             rows[address.interface].intended.append(address)
         else:
             extra.append(InterfaceRow(name="", intended=[address]))
-    result = [*rows.values(), *extra]
+    result = [
+        row
+        for row in [*rows.values(), *extra]
+        if row.intended or row.discovered or row.is_up is not None
+    ]
     if record is not None:
         for row in result:
             missing = [a for a in row.intended if a.address.ip not in everywhere]

@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from docs_svg import edges
 
 from dzict.docs.build import build, check, write
 from dzict.docs.discovery import Discovery
+from dzict.docs.graph import LINK_STATE_STYLE
 from dzict.docs.register import PatchReport
 from dzict.inventory import Inventory
 
@@ -73,11 +75,16 @@ def test_check_mode(lab_inventory: Inventory, healthy: Discovery, tmp_path: Path
 def test_missing_link_drawn_and_listed(lab_inventory: Inventory, healthy: Discovery) -> None:
     _cut_wan4(healthy)
     _, files = build(lab_inventory, healthy)
-    svg = files["maps/dzongkhag.svg"].decode()
-    assert "198.18.5.16/30" in svg
-    assert "MISSING" in svg
-    assert 'stroke="#dc2626"' in svg  # the missing link's own colour
-    assert "Legend" in svg
+    drawn = edges(files["maps/dzongkhag.svg"])
+    stroke, texts = drawn[frozenset(("dzlab-guma-rtr", "dzlab-kabisa-rtr"))]
+    assert (stroke, texts[:2]) == (
+        LINK_STATE_STYLE["missing"]["color"],
+        ["198.18.5.16/30", "MISSING"],
+    )
+    assert (
+        drawn[frozenset(("dzlab-hq-rtr", "dzlab-guma-rtr"))][0] == LINK_STATE_STYLE["ok"]["color"]
+    )
+    assert "Legend" in files["maps/dzongkhag.svg"].decode()
     index = files["index.md"].decode()
     diff = index[index.index("## Discovered vs intended") : index.index("## Address plan")]
     assert "| wan4 |" in diff
