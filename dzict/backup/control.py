@@ -3,8 +3,9 @@
 The routers' and access points' configurations live in the WAN configuration repository on the
 control node (``var/config-backups``); the ticket log is there too. The control node backs them
 up with the same agent as the servers, into its own account on the backup host (``bk-control``).
-Its key, known_hosts and configuration live in ``var/backup/control`` (or
-``DZICT_BACKUP_CONTROL_DIR``); its repository password is the inventory's
+Its key and configuration live in ``var/backup/control`` (or ``DZICT_BACKUP_CONTROL_DIR``); it
+checks the backup host's key against the known_hosts Ansible and Nornir use
+(``ssh_known_hosts_file``, else ssh's own); its repository password is the inventory's
 ``vault_restic_password``, handed to restic in the environment, never written to disk.
 """
 
@@ -36,7 +37,6 @@ class ControlNode:
     directory: Path
     config: Path
     key: Path
-    known_hosts: Path
     password: str
 
 
@@ -76,7 +76,7 @@ def control_config(inventory: Inventory, directory: Path) -> dict[str, Any]:
         "host": CONTROL,
         "repository": f"sftp:{ACCOUNT_PREFIX}{CONTROL}@{server.mgmt_address}:{REPOSITORY_PATH}",
         "ssh_key": str(directory / "id_ed25519"),
-        "known_hosts": str(directory / "known_hosts"),
+        "known_hosts": server.vars.get("ssh_known_hosts_file"),
         "cache_dir": str(directory / "cache"),
         "state_file": str(directory / "last-run.json"),
         "lock_file": str(directory / "lock"),
@@ -113,11 +113,7 @@ def prepare(inventory: Inventory, directory: Path | None = None) -> ControlNode:
     key = Path(config["ssh_key"])
     ensure_key(key)
     return ControlNode(
-        directory=directory,
-        config=path,
-        key=key,
-        known_hosts=Path(config["known_hosts"]),
-        password=repository_password(inventory),
+        directory=directory, config=path, key=key, password=repository_password(inventory)
     )
 
 

@@ -68,6 +68,13 @@ PATCHING: dict[str, dict[str, Any]] = {
     },
 }
 SCHEDULE = {"schedule_backup_time": "*-*-* 02:00"}
+#: Backups: every server's configuration and office files; the app server's databases too.
+BACKUP_POLICY = {"backup_max_age_hours": 26}
+BACKUP_SERVERS = {
+    "backup_client_paths": ["/etc", "/srv/files"],
+    "backup_client_excludes": ["*.tmp", "*~", ".cache"],
+}
+BACKUP_APP = {"backup_client_databases": ["postgresql", "mariadb"]}
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,7 @@ def _hosts(spec: LabSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                             "host_id": 20,
                             "services": ["postgresql", "mariadb"],
                             "health_command": ["pg_isready", "-q"],
+                            **BACKUP_APP,
                         },
                         f"{p}-hq-files": {
                             "host_id": 21,
@@ -240,6 +248,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
     )
     _dump(out / "group_vars" / "all" / "addressing.yml", ADDRESS_VARS, head)
     _dump(out / "group_vars" / "all" / "schedule.yml", SCHEDULE, head)
+    _dump(out / "group_vars" / "all" / "backup.yml", BACKUP_POLICY, head)
     _dump(
         out / "group_vars" / "all" / "network.yml",
         {
@@ -308,7 +317,12 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "ap_vlan_transport": "vxlan",
         },
         "pcs": {"platform": "debian", "lan_vlan": 20, **PATCHING["pcs"]},
-        "servers": {"platform": "debian", "lan_vlan": 40, **PATCHING["servers"]},
+        "servers": {
+            "platform": "debian",
+            "lan_vlan": 40,
+            **PATCHING["servers"],
+            **BACKUP_SERVERS,
+        },
         "backup_hosts": {"platform": "debian", "lan_vlan": 40},
         "mirrors": {"platform": "debian", "lan_vlan": 40},
     }.items():

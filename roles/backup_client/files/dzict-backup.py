@@ -127,7 +127,7 @@ class Config:
             cmd += ["-i", self.ssh_key, "-o", "IdentitiesOnly=yes"]
         if self.known_hosts:
             cmd += ["-o", f"UserKnownHostsFile={self.known_hosts}"]
-            cmd += ["-o", "StrictHostKeyChecking=yes"]
+        cmd += ["-o", "StrictHostKeyChecking=yes"]
         return shlex.join([*cmd, target, "-s", "sftp"])
 
     def restic(self, *args: str) -> list[str]:
