@@ -95,8 +95,9 @@ def test_missing_link_drawn_and_listed(lab_inventory: Inventory, healthy: Discov
 def test_unreachable_device_renders(lab_inventory: Inventory, healthy: Discovery) -> None:
     healthy.devices[TALO].status = "unreachable"
     healthy.devices[TALO].error = "NetmikoTimeoutException: TCP connection to device failed."
-    topology, files = build(lab_inventory, healthy)
+    topology, files = build(lab_inventory, healthy, office_png=True)
     assert topology.devices[TALO].state == "unreachable"
+    assert files["maps/office-talo.png"].startswith(b"\x89PNG")
     talo = files["offices/talo.md"].decode()
     assert "| dzlab-talo-rtr | router | frr | `198.18.0.193` |" in talo
     assert "UNREACHABLE: NetmikoTimeoutException" in talo
