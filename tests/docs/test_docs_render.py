@@ -147,6 +147,17 @@ def test_drawio_has_every_office_and_link(lab_inventory: Inventory, healthy: Dis
     router = cells["node_dzlab-guma-rtr"]
     assert router.get("parent") == "cluster_guma"
     assert "ellipse" in (router.get("style") or "")
+    for cell in cells.values():  # every device lies inside its office's box
+        parent = cell.get("parent") or ""
+        if cell.get("vertex") == "1" and parent.startswith("cluster_"):
+            box, outer = cell.find("mxGeometry"), cells[parent].find("mxGeometry")
+            assert box is not None
+            assert outer is not None
+            x, y, w, h = (float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
+            assert x >= 0
+            assert x + w <= float(outer.get("width", "0"))
+            assert y >= 0
+            assert y + h <= float(outer.get("height", "0"))
 
 
 def test_html_pages(lab_inventory: Inventory, healthy: Discovery) -> None:
