@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ def run_playbook(
                 **ansible_env(config),
                 **_vault(inventory),
                 "PYTHONPATH": _pythonpath(),
+                "PATH": _path(),
                 **(env or {}),
             },
             event_handler=keep,
@@ -104,6 +106,12 @@ def _vault(inventory: Path) -> dict[str, str]:
 
     found = vault_password_file(inventory.resolve())
     return {"ANSIBLE_VAULT_PASSWORD_FILE": str(found.resolve())} if found else {}
+
+
+def _path() -> str:
+    """PATH with this Python's own bin folder first: ansible-playbook of the same install."""
+    bindir = str(Path(sys.executable).parent)
+    return os.pathsep.join([bindir, os.environ.get("PATH", os.defpath)])
 
 
 def _pythonpath() -> str:

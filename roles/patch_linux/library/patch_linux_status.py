@@ -136,6 +136,24 @@ def is_security(suites, patterns):
     return any(fnmatchcase(suite, pattern) for suite in suites for pattern in patterns)
 
 
+def missing_indexes():
+    """The configured sources (suites) of which apt holds no package index at all.
+
+    A refresh that could not reach the mirror leaves them missing while the cache still looks
+    fresh: reporting "up to date" from it would be wrong.
+    """
+    import apt_pkg
+
+    sources = apt_pkg.SourceList()
+    sources.read_main_list()
+    missing = []
+    for meta in sources.list:
+        packages = [i for i in meta.index_files if "Packages" in i.describe]
+        if packages and not any(i.exists for i in packages):
+            missing.append(f"{meta.uri} {meta.dist}")
+    return sorted(missing)
+
+
 def read_pending(security_patterns):
     """Installed packages with a newer candidate, and the held packages, from the apt cache."""
     import apt_pkg
@@ -206,8 +224,16 @@ def main():
     params = module.params
     try:
         pending, held = read_pending(params["security_suites"])
+        missing = missing_indexes()
     except ImportError:
         module.fail_json(msg="python3-apt is not installed on this host (apt install python3-apt)")
+    if missing:
+        module.fail_json(
+            msg="apt has no package index for: "
+            + "; ".join(missing)
+            + " (the last refresh did not reach the mirror)",
+            missing_indexes=missing,
+        )
     marked, selected = select(
         pending, params["security_only"], params["allow"], params["deny"], held
     )
