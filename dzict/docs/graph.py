@@ -100,6 +100,24 @@ class Picture:
     batch: bool = False
 
 
+IFNAME_SHORT = (
+    ("TenGigabitEthernet", "Te"),
+    ("GigabitEthernet", "Gi"),
+    ("FastEthernet", "Fa"),
+    ("Port-channel", "Po"),
+    ("Ethernet", "Eth"),
+    ("Serial", "Se"),
+)
+
+
+def short_ifname(name: str) -> str:
+    """Interface names as network diagrams abbreviate them: ``GigabitEthernet0/1`` -> ``Gi0/1``."""
+    for long, short in IFNAME_SHORT:
+        if name.startswith(long):
+            return short + name[len(long) :]
+    return name
+
+
 def title_name(name: str) -> str:
     """``Punakha`` becomes ``Punakha Dzongkhag``; a name that says Dzongkhag stays as it is."""
     return name if "dzongkhag" in name.lower() else f"{name} Dzongkhag"
@@ -138,8 +156,8 @@ def _link_attrs(link: Link, reverse: bool) -> dict[str, str]:
     tail, head = (link.b, link.a) if reverse else (link.a, link.b)
     attrs = {
         "label": label,
-        "taillabel": tail.interface,
-        "headlabel": head.interface,
+        "taillabel": short_ifname(tail.interface),
+        "headlabel": short_ifname(head.interface),
         "dir": "none",
         "fontcolor": LINK_STATE_STYLE[link.state]["color"],
         "tooltip": f"{link.name}: {link.a.host} {link.a.interface} - "
@@ -319,10 +337,11 @@ def _office_cluster(
         if pcs:
             roles.add("pc")
             worst = next((p for p in pcs if p.state != "ok"), pcs[0])
-            down = sum(1 for p in pcs if p.state == "unreachable")
             label = f"{len(pcs)} PC" + ("s" if len(pcs) > 1 else "")
-            if down:
-                label += f"\\n{down} unreachable"
+            for state in ("unreachable", "not-discovered"):
+                count = sum(1 for p in pcs if p.state == state)
+                if count:
+                    label += f"\\n{count} {DEVICE_STATE_NOTE[state].lower()}"
             attrs = _device_attrs(worst, detail=False) | {"label": label}
             attrs["tooltip"] = ", ".join(p.name for p in pcs)
             cluster.node(f"{site.key}__pcs", **attrs)

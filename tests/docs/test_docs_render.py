@@ -244,3 +244,19 @@ def test_patch_report_as_patch_report_writes_it(tmp_path: Path) -> None:
     ]
     assert report.text("dzlab-talo-pc") == ""
     assert load_patch_report(tmp_path / "absent.csv") is None
+
+
+def test_map_labels_abbreviate_interface_names() -> None:
+    from dzict.docs.graph import short_ifname
+
+    assert [short_ifname(n) for n in ("GigabitEthernet0/1/0", "TenGigabitEthernet1/1", "wan1")] == [
+        "Gi0/1/0",
+        "Te1/1",
+        "wan1",
+    ]
+
+
+def test_pcs_not_discovered_are_counted(lab_inventory: Inventory, healthy: Discovery) -> None:
+    healthy.devices["dzlab-guma-pc"].status = "skipped"
+    _, files = build(lab_inventory, healthy)
+    assert "1 PC\\n1 not discovered" in files["maps/dzongkhag.gv"].decode()
