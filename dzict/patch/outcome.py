@@ -80,8 +80,13 @@ class RunOutcome:
 
 
 def _message(res: Mapping[str, Any]) -> str:
-    msg = res.get("msg") or res.get("stderr") or res.get("reason") or ""
-    return " ".join(str(msg).split())[:400]
+    msg = str(res.get("msg") or res.get("reason") or "")
+    if "rc" in res and res.get("rc") not in (0, None):
+        msg = f"{msg} (exit {res['rc']})" if msg else f"exit {res['rc']}"
+    stderr = str(res.get("stderr") or "").strip()
+    if stderr:
+        msg = f"{msg}: {stderr.splitlines()[-1]}" if msg else stderr.splitlines()[-1]
+    return " ".join(msg.split())[:400]
 
 
 def _result_fact(res: Mapping[str, Any]) -> Mapping[str, Any] | None:

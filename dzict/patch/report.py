@@ -182,6 +182,6 @@ def host_outcome_summary(outcome: HostOutcome) -> dict[str, Any]:
         "remaining": [u.name for u in outcome.remaining if u.selected],
         "reboot_required": outcome.reboot_required,
         "rebooted": outcome.rebooted,
-        "task": outcome.task,
+        "failed_task": outcome.task,
         "message": outcome.message,
     }

@@ -36,9 +36,13 @@ def ansible_env(config: Path | None = ANSIBLE_CFG) -> dict[str, str]:
 
     env = {"ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"}
     if config is None:
-        env["ANSIBLE_CONFIG"] = os.devnull
+        stock = REPO_ROOT / "var" / "runner" / "stock-ansible.cfg"
+        stock.parent.mkdir(parents=True, exist_ok=True)
+        stock.write_text("# Stock Ansible defaults: no settings.\n[defaults]\n")
+        env["ANSIBLE_CONFIG"] = str(stock)
         env["ANSIBLE_FILTER_PLUGINS"] = str(FILTER_DIR)
         env["ANSIBLE_LIBRARY"] = str(FILTER_DIR.parent / "modules")
+        env["ANSIBLE_ACTION_PLUGINS"] = str(FILTER_DIR.parent / "action")
         env["ANSIBLE_ROLES_PATH"] = str(REPO_ROOT / "roles")
     else:
         env["ANSIBLE_CONFIG"] = str(config)

@@ -74,3 +74,18 @@ def test_report_on_an_invalid_inventory_contacts_nothing(lab_copy: Path, tmp_pat
     assert "group_vars/pcs.yml" in proc.stderr
     assert "nothing was contacted" in proc.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_gate_names_the_server_without_a_backup(
+    lab_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dzict.backup.status import Snapshot, now, record_run
+    from dzict.patch.gate import refusal
+
+    monkeypatch.setenv("DZICT_BACKUP_STATUS", str(tmp_path / "status.json"))
+    reason = refusal(lab_copy, ["dzlab-hq-app", "dzlab-hq-pc"])
+    assert reason is not None
+    assert "dzlab-hq-app: no good backup recorded" in reason
+    assert "dzlab-hq-pc" not in reason
+    record_run("dzlab-hq-app", "ok", snapshot=Snapshot(time=now(), snapshot="s", size=1))
+    assert refusal(lab_copy, ["dzlab-hq-app", "dzlab-hq-pc"]) is None

@@ -1,10 +1,7 @@
 #!/usr/bin/python
-"""Refuse to patch servers whose last good backup is missing or too old (runs on the controller)."""
+"""Documentation of dzict_backup_gate; the work is done by its action plugin on the controller."""
 
 from __future__ import annotations
-
-from datetime import timedelta
-from pathlib import Path
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -18,7 +15,7 @@ description:
     of its last good backup when one has not.
   - Hosts that the backup policy does not gate (PCs, mirrors) pass without a check;
     C(backup_via) and C(backup_max_age_hours) in the inventory set the policy.
-  - Runs on the controller (C(delegate_to: localhost)).
+  - Runs on the controller (an action plugin); it never connects to the hosts.
 version_added: "1.0.0"
 options:
   inventory:
@@ -42,7 +39,6 @@ EXAMPLES = r"""
   dzict_backup_gate:
     inventory: "{{ inventory_dir }}"
     hosts: "{{ ansible_play_batch }}"
-  delegate_to: localhost
   run_once: true
 """
 
@@ -55,35 +51,12 @@ checked:
 """
 
 
-def check(inventory: str, hosts: list[str], max_age: float | None) -> str | None:
-    """None when every host may be changed, else the reason why not."""
-    from dzict.backup.gate import require_recent_backup
-    from dzict.exceptions import DzictError
-    from dzict.inventory import load_inventory
-
-    age = timedelta(hours=max_age) if max_age is not None else None
-    try:
-        require_recent_backup(load_inventory(Path(inventory)), list(hosts), max_age=age)
-    except DzictError as exc:
-        return "; ".join(str(exc).splitlines())
-    return None
-
-
 def main() -> None:
-    """Run the module."""
-    module = AnsibleModule(
-        argument_spec={
-            "inventory": {"type": "path", "required": True},
-            "hosts": {"type": "list", "elements": "str", "required": True},
-            "max_age": {"type": "float"},
-        },
-        supports_check_mode=True,
+    """Reached only when the action plugin is missing from the configuration."""
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(
+        msg="dzict_backup_gate runs as an action plugin: use the project's ansible.cfg"
     )
-    params = module.params
-    reason = check(params["inventory"], params["hosts"], params["max_age"])
-    if reason:
-        module.fail_json(msg=f"backup gate: {reason}")
-    module.exit_json(changed=False, checked=sorted(params["hosts"]))
 
 
 if __name__ == "__main__":

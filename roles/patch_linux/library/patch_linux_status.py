@@ -144,6 +144,7 @@ def missing_indexes():
     """
     import apt_pkg
 
+    apt_pkg.init()
     sources = apt_pkg.SourceList()
     sources.read_main_list()
     missing = []
@@ -223,15 +224,19 @@ def main():
     )
     params = module.params
     try:
-        pending, held = read_pending(params["security_suites"])
         missing = missing_indexes()
+        if missing and not module.check_mode:
+            # A failed refresh leaves the cache looking fresh: refresh once more, now.
+            module.run_command(["apt-get", "update", "-q"])
+            missing = missing_indexes()
+        pending, held = read_pending(params["security_suites"])
     except ImportError:
         module.fail_json(msg="python3-apt is not installed on this host (apt install python3-apt)")
     if missing:
         module.fail_json(
             msg="apt has no package index for: "
             + "; ".join(missing)
-            + " (the last refresh did not reach the mirror)",
+            + " (the mirror cannot be reached)",
             missing_indexes=missing,
         )
     marked, selected = select(
