@@ -159,14 +159,14 @@ def bridge_problems(intent: ApIntent, live: dict[str, dict[str, Any]]) -> list[s
             continue
         if "UP" not in bridge.get("flags", []):
             problems.append(f"bridge {b.bridge} is down")
-        info = (port or {}).get("linkinfo", {})
-        if port is None or info.get("info_kind") != b.kind:
+        if port is None:
             problems.append(f"{b.kind} interface {b.port} is missing")
-        elif info.get("info_data", {}).get("id") != b.vlan or (
-            b.kind == "vlan" and port.get("link") != b.trunk
-        ):
-            problems.append(f"{b.port} is not VLAN {b.vlan} on {b.trunk}")
-        elif port.get("master") != b.bridge:
+            continue
+        info = port.get("linkinfo", {})
+        wrong = info.get("info_kind") != b.kind or info.get("info_data", {}).get("id") != b.vlan
+        if b.kind != "interface" and (wrong or (b.kind == "vlan" and port.get("link") != b.trunk)):
+            problems.append(f"{b.port} is not VLAN {b.vlan} ({b.kind}) on {b.trunk}")
+        if port.get("master") != b.bridge:
             problems.append(f"{b.port} is not a port of {b.bridge}")
     wanted = {b.bridge for b in intent.bridges}
     for name in sorted(live):

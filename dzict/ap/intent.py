@@ -13,7 +13,9 @@ into ``Host.ap`` by the inventory), ``lan_interface`` (the trunk towards the off
   bridge port the VLAN interface ``TRUNK.VLAN``;
 * ``vxlan`` (the lab): the kernel of the lab machine has no 802.1Q VLAN devices, so each VLAN
   travels on the trunk as a VXLAN segment whose VNI is the VLAN id, between the access point's
-  LAN address and the office router's (``lan_address`` and ``lan_gateway``).
+  LAN address and the office router's (``lan_address`` and ``lan_gateway``);
+* ``interface``: the platform already gives one interface per VLAN, named ``TRUNK.VLAN`` (for
+  example one lab network per VLAN); it is only added to its bridge.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ BAND_TAG = {"2.4": "2g", "5": "5g"}
 HW_MODE = {"2.4": "g", "5": "a"}
 RADIUS_AUTH_PORT = 1812
 DEFAULT_TRUNK = "eth0"
-TRANSPORTS = ("8021q", "vxlan")
+TRANSPORTS = ("8021q", "vxlan", "interface")
 VXLAN_PORT = 4789
 
 
@@ -271,7 +273,8 @@ def ap_intent(inventory: Inventory, host: Host) -> ApIntent:
                 VlanBridge(port=f"vx{vlan_id}", kind="vxlan", local=local, remote=remote, **common)
             )
         else:
-            bridges.append(VlanBridge(port=f"{trunk}.{vlan_id}", **common))
+            kind = "vlan" if transport == "8021q" else "interface"
+            bridges.append(VlanBridge(port=f"{trunk}.{vlan_id}", kind=kind, **common))
     routers = inventory.routers_of(host.site)
     return ApIntent(
         host=host.name,

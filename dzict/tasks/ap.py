@@ -8,6 +8,7 @@ point is as intended, 2 at least one differs, 1 an error.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ from dzict.exceptions import DzictError, TicketError
 from dzict.inventory import Inventory
 from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, inventory_dir, validated
 
+# A failed host is reported here in one line; keep Nornir's tracebacks off the officer's screen.
+logging.getLogger("nornir.core").addHandler(logging.NullHandler())
 HOSTS_HELP = "comma-separated access point names (default: every access point)"
 TEMPLATES_HELP = "template folder (default: DZICT_TEMPLATES, else the repository's templates/)"
 TASK_NAME = "ap.apply"
@@ -69,10 +72,14 @@ def _job(c: Context, inventory: str | None, hosts: str | None, templates: str | 
 
 
 def _error(multi: MultiResult) -> str:
+    """One line: the host's name and what went wrong."""
     exc = multi[0].exception
     if exc is not None:
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return str(multi[0].result).strip().splitlines()[-1]
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    else:
+        text = str(multi[0].result).strip().splitlines()[-1]
+    host = multi[0].host.name if multi[0].host else "?"
+    return text if text.startswith(f"{host}:") else f"{host}: {text}"
 
 
 def _show(results: AggregatedResult) -> tuple[list[str], list[str]]:
@@ -82,7 +89,7 @@ def _show(results: AggregatedResult) -> tuple[list[str], list[str]]:
         multi = results[name]
         if multi.failed:
             failed.append(name)
-            errors.print(f"{name}: FAILED: {_error(multi)}", markup=False, soft_wrap=True)
+            errors.print(f"FAILED {_error(multi)}", markup=False, soft_wrap=True)
             continue
         diff = multi[0].diff or ""
         if multi[0].changed:
@@ -177,7 +184,7 @@ def apply(
         rejected = [n for n in names if checked[n].failed]
         if rejected:
             for name in rejected:
-                errors.print(f"{name}: {_error(checked[name])}", markup=False, soft_wrap=True)
+                errors.print(_error(checked[name]), markup=False, soft_wrap=True)
             _record(log, ticket, checked, "rejected-before-change")
             raise Exit(
                 f"hostapd rejected the candidate of {len(rejected)} access point(s);"

@@ -88,3 +88,22 @@ def test_mode_changes_show_in_the_diff() -> None:
 def test_recorded_json_is_what_lldpcli_writes() -> None:
     data = json.loads((RECORDED / "lldpcli_neighbors.json").read_text())
     assert "lldp" in data
+
+
+def test_each_vlan_transport_renders_its_own_port(intent: ApIntent) -> None:
+    import dataclasses
+
+    from dzict.ap.render import VLAN_SCRIPT, files
+
+    for kind, port, create in (
+        ("vxlan", "vx20", "ip link add vx20 type vxlan id 20 local 198.19.113.2 remote"
+                          " 198.19.113.1 dstport 4789 dev lan0"),
+        ("vlan", "lan0.20", "ip link add link lan0 name lan0.20 type vlan id 20"),
+        ("interface", "lan0.20", None),
+    ):  # fmt: skip
+        bridges = tuple(dataclasses.replace(b, kind=kind, port=port) for b in intent.bridges[:1])
+        script = files(dataclasses.replace(intent, bridges=bridges))[VLAN_SCRIPT].text
+        assert f"ip link set {port} master br-vlan20" in script
+        assert ("ip link add" in script.replace("ip link add br-vlan20", "")) == bool(create)
+        if create:
+            assert create in script
