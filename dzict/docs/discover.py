@@ -25,6 +25,18 @@ LINUX_PLATFORMS = frozenset({"debian", "hostapd"})
 NAPALM_GETTERS = ("get_facts", "get_interfaces", "get_interfaces_ip", "get_lldp_neighbors_detail")
 
 
+def napalm_driver_installed(platform: str) -> bool:
+    """True when NAPALM can load a driver for ``platform`` (``openwrt`` needs napalm-openwrt)."""
+    from napalm import get_network_driver
+    from napalm.base.exceptions import ModuleImportError
+
+    try:
+        get_network_driver(platform)
+    except ModuleImportError:
+        return False
+    return True
+
+
 def _napalm(task: Task) -> dict[str, Any]:
     device = task.host.get_connection("napalm", task.nornir.config)
     data: dict[str, Any] = {
@@ -59,6 +71,14 @@ def discover_device(task: Task) -> Result:
     """Collect one device's getters into a DeviceRecord (the Result's ``result``)."""
     platform = task.host.platform or ""
     started = utc_now()
+    if platform in NAPALM_PLATFORMS and not napalm_driver_installed(platform):
+        record = DeviceRecord(
+            name=task.host.name,
+            status="skipped",
+            method="none",
+            error=f"no NAPALM driver for platform {platform!r} is installed",
+        )
+        return Result(host=task.host, result=record)
     if platform in NAPALM_PLATFORMS:
         method, data = f"napalm:{platform}", _napalm(task)
     elif platform in LINUX_PLATFORMS:

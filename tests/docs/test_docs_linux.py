@@ -59,3 +59,11 @@ def test_lldp_neighbours_recorded_from_a_router() -> None:
     first = neighbours["eth1"][0]
     assert (first["remote_system_name"], first["remote_port"]) == ("r2", "eth1")
     assert first["remote_system_enable_capab"] == ["router"]
+
+
+def test_napalm_drivers_known() -> None:
+    from dzict.docs.discover import napalm_driver_installed
+
+    assert napalm_driver_installed("frr")  # the project's own driver, found as napalm_frr
+    assert napalm_driver_installed("ios")
+    assert not napalm_driver_installed("nosuchplatform")  # recorded as not discovered
