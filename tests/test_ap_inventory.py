@@ -235,3 +235,21 @@ def test_a_site_can_set_its_own_radios(inventory: Path) -> None:
         "2.4": (11, 20),
         "5": (36, 40),
     }
+
+
+def test_ap_tasks_stop_on_bad_input_before_contacting_anything(inventory: Path) -> None:
+    import subprocess
+    import sys
+
+    CASES["5 GHz channel not allowed in BT"][0](inventory)
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "ap.plan", "-i", str(inventory)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "network.yml: wifi_radios.5.channel: channel 149" in done.stderr
+    assert "nothing was contacted" in done.stderr

@@ -326,3 +326,21 @@ def test_a_template_naming_an_unknown_value_stops_rendering(
     (broken / "hostapd.conf.j2").write_text("channel={{ radio.chanel }}\n")
     with pytest.raises(TemplateError, match="chanel"):
         files(hostapd_intent, templates=tmp_path)
+
+
+def test_the_nornir_render_task_returns_the_files(hostapd_intent: ApIntent) -> None:
+    from nornir.core import Nornir
+    from nornir.core.inventory import Defaults, Groups, Hosts
+    from nornir.core.inventory import Host as NornirHost
+    from nornir.core.inventory import Inventory as NornirInventory
+    from nornir.plugins.runners import SerialRunner
+
+    from nornir_tasks.ap_render import ap_render
+
+    hosts = Hosts({"guma-ap": NornirHost(name="guma-ap", platform="hostapd")})
+    nr = Nornir(inventory=NornirInventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+                runner=SerialRunner())  # fmt: skip
+    result = nr.run(task=ap_render, intents={"guma-ap": hostapd_intent})
+    rendered = result["guma-ap"][0].result
+    assert not result.failed
+    assert rendered == files(hostapd_intent)
