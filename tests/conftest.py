@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from dzict.inventory import load_inventory
 from dzict.inventory.generate import LabSpec, generate
+from dzict.lab.lab import RunningLab, lab_settings
+from dzict.lab.lab import down as lab_down
+from dzict.lab.lab import up as lab_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,3 +29,26 @@ def lab_copy(lab_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "inv"
     shutil.copytree(lab_template, target)
     return target
+
+
+# --- The test lab: podman containers built from a generated inventory (tests marked `lab`) ---
+
+TEST_LAB_PREFIX = "dzt"
+TEST_LAB_BASE = "198.19.0.0/17"
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
+    """Build the images if needed and bring up a lab of HQ and three offices (prefix ``dzt``,
+    198.19.0.0/17); everything it created is removed at the end of the session."""
+    path = generate(
+        tmp_path_factory.mktemp("lab") / "inv",
+        LabSpec(prefix=TEST_LAB_PREFIX, base=TEST_LAB_BASE),
+    )
+    inventory = load_inventory(path)
+    _, state_dir = lab_settings(inventory)
+    try:
+        report = lab_up(inventory)
+        yield RunningLab(path, inventory, TEST_LAB_PREFIX, state_dir, report)
+    finally:
+        lab_down(TEST_LAB_PREFIX, state_dir)

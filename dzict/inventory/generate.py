@@ -286,6 +286,8 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "ansible_ssh_common_args": (
                 "-o UserKnownHostsFile={{ lab.state_dir }}/known_hosts -o StrictHostKeyChecking=yes"
             ),
+            # The same known_hosts for Nornir (netmiko, NAPALM, paramiko), written by `lab up`.
+            "ssh_known_hosts_file": "{{ lab.state_dir }}/known_hosts",
         },
         head,
     )

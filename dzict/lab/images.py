@@ -530,8 +530,8 @@ def build_base(cache: Path, log: Log = print) -> Path:
         _chroot(tmp, ["apt-get", "clean"])
     tmp.rename(final)
     log(f"base: ready in {time.monotonic() - started:.0f} s")
-    for old in (cache / "rootfs").glob("base-*"):
-        if old != final:
+    for old in [*(cache / "rootfs").glob("base-*"), *(cache / "rootfs").glob(".*.tmp")]:
+        if old != final:  # older bases, and trees of builds that were killed
             _remove_tree(old)
     return final
 
@@ -604,13 +604,14 @@ def ensure_image(
     """Return ``localhost/dzict-ROLE:TAG``, building the image first if podman lacks it."""
     ref = image_ref(role)
     podman = podman or Podman()
-    if podman.ok("image", "exists", ref):
-        return ref
-    require("podman", "debootstrap", "chroot", "tar", "dpkg-deb")
-    where = cache_dir(cache)
-    with _lock(where):
-        if not podman.ok("image", "exists", ref):  # someone else may have built it meanwhile
-            _build_role(role, ref, where, podman, log)
+    if not podman.ok("image", "exists", ref):
+        require("podman", "debootstrap", "chroot", "tar", "dpkg-deb")
+        where = cache_dir(cache)
+        with _lock(where):
+            if not podman.ok("image", "exists", ref):  # someone may have built it meanwhile
+                _build_role(role, ref, where, podman, log)
+    # ``:latest`` follows the current recipe, for tools that take a fixed name (molecule).
+    podman.run("tag", ref, f"{IMAGE_PREFIX}{role}:latest")
     return ref
 
 
