@@ -10,7 +10,7 @@ import pytest
 
 from dzict.inventory import load_inventory
 from dzict.inventory.generate import LabSpec, generate
-from dzict.lab.lab import RunningLab, lab_settings
+from dzict.lab.lab import RunningLab, lab_lock, lab_settings
 from dzict.lab.lab import down as lab_down
 from dzict.lab.lab import up as lab_up
 
@@ -47,8 +47,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
     )
     inventory = load_inventory(path)
     _, state_dir = lab_settings(inventory)
-    try:
-        report = lab_up(inventory)
-        yield RunningLab(path, inventory, TEST_LAB_PREFIX, state_dir, report)
-    finally:
-        lab_down(TEST_LAB_PREFIX, state_dir)
+    # One test lab at a time on this machine: another session waits for this one to end.
+    with lab_lock(TEST_LAB_PREFIX, "session", wait=3600):
+        try:
+            report = lab_up(inventory)
+            yield RunningLab(path, inventory, TEST_LAB_PREFIX, state_dir, report)
+        finally:
+            lab_down(TEST_LAB_PREFIX, state_dir)

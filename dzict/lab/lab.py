@@ -299,14 +299,24 @@ def known_hosts_path(state_dir: Path) -> Path:
     return state_dir / "known_hosts"
 
 
+LOCK_DIR = Path("/run/lock")
+
+
 @contextlib.contextmanager
-def _lock(state_dir: Path) -> Iterator[None]:
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with (state_dir / "lab.lock").open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LabError(f"another lab command is running on this lab ({state_dir})") from None
+def lab_lock(prefix: str, kind: str = "lock", wait: float = 0.0) -> Iterator[None]:
+    """Hold the machine-wide lock of lab ``prefix`` (``kind`` "lock" for one command,
+    "session" for a test session); wait up to ``wait`` seconds for it, then refuse."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCK_DIR / f"dzict-lab-{prefix}.{kind}").open("w") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LabError(f"another lab command is running on lab {prefix!r}") from None
+                time.sleep(1)
         yield
 
 
@@ -449,13 +459,14 @@ def up(inv: Inventory, podman: Podman | None = None, log: Log = _quiet) -> UpRep
     require("podman", "ssh-keygen")
     podman = podman or Podman()
     started = time.monotonic()
-    _, state_dir = lab_settings(inv)
-    with _lock(state_dir):
+    prefix, state_dir = lab_settings(inv)
+    with lab_lock(prefix):
         roles = tuple(sorted({h.role for h in inv.hosts.values()}))
         refs = images.ensure_images(roles, podman, log=log)
         key, public = key_pair(state_dir)
         lab = plan(inv, refs, public)
         check_clashes(lab, podman)
+        raise_inotify_limit(log)
         report = UpReport()
         try:
             _converge(lab, podman, report, log)
@@ -466,6 +477,21 @@ def up(inv: Inventory, podman: Podman | None = None, log: Log = _quiet) -> UpRep
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+INOTIFY_INSTANCES = Path("/proc/sys/fs/inotify/max_user_instances")
+#: systemd in every container takes inotify instances, all counted against root on the host;
+#: Debian's default of 128 is used up by about twenty lab containers.
+MIN_INOTIFY_INSTANCES = 4096
+
+
+def raise_inotify_limit(log: Log = _quiet) -> None:
+    """Raise the kernel's per-user inotify instance limit when below what a lab needs (runtime
+    only, lost at reboot; never lowered). Without it systemd in the containers stalls."""
+    current = int(INOTIFY_INSTANCES.read_text())
+    if current < MIN_INOTIFY_INSTANCES:
+        INOTIFY_INSTANCES.write_text(f"{MIN_INOTIFY_INSTANCES}\n")
+        log(f"raised fs.inotify.max_user_instances from {current} to {MIN_INOTIFY_INSTANCES}")
 
 
 def _converge(lab: LabPlan, podman: Podman, report: UpReport, log: Log) -> None:
@@ -485,7 +511,7 @@ def _converge(lab: LabPlan, podman: Podman, report: UpReport, log: Log) -> None:
     ]
     if stale_c:
         log(f"removing {len(stale_c)} stale container(s)")
-        podman.run("rm", "--force", "--time", "2", *stale_c)
+        remove_containers(podman, stale_c)
         report.removed += stale_c
     for name in stale_n:
         podman.run("network", "rm", name)
@@ -513,7 +539,7 @@ def _undo(report: UpReport, podman: Podman, log: Log) -> None:
     made = set(report.created)
     containers = [c for c in made if podman.ok("container", "exists", c)]
     if containers:
-        podman.run("rm", "--force", "--time", "0", *containers, check=False)
+        remove_containers(podman, containers, timeout=0)
     for name in made - set(containers):
         if podman.ok("network", "exists", name):
             podman.run("network", "rm", name, check=False)
@@ -637,9 +663,26 @@ def down(prefix: str, state_dir: Path | None = None, podman: Podman | None = Non
     """Remove every container, network and volume labelled as lab ``prefix``; nothing else."""
     require("podman")
     podman = podman or Podman()
+    with lab_lock(prefix, wait=60):
+        return _down(prefix, state_dir, podman)
+
+
+def remove_containers(podman: Podman, names: list[str], timeout: int = 2) -> None:
+    """``podman rm --force`` with retries: podman 4.3 sometimes refuses a container caught
+    between running and exited ("container state improper"); a moment later it goes."""
+    for attempt in range(5):
+        left = [n for n in names if podman.ok("container", "exists", n)]
+        if not left:
+            return
+        proc = podman.run("rm", "--force", "--time", str(timeout), *left, check=attempt == 4)
+        if proc.returncode == 0:
+            return
+        time.sleep(1 + attempt)
+
+
+def _down(prefix: str, state_dir: Path | None, podman: Podman) -> list[str]:
     removed = [_cname(c) for c in podman.containers(f"{LABEL}={prefix}")]
-    if removed:
-        podman.run("rm", "--force", "--time", "2", *removed)
+    remove_containers(podman, removed)
     for net in podman.networks(f"{LABEL}={prefix}"):
         podman.run("network", "rm", _nname(net))
         removed.append(_nname(net))

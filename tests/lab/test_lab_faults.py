@@ -3,10 +3,12 @@ leftovers of a killed run, down, missing prerequisites."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from ipaddress import IPv4Network
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,28 @@ from dzict.lab.podman import REPO_ROOT, Podman, require
 pytestmark = pytest.mark.lab
 
 
-def _small_lab(tmp_path: Path, prefix: str, base: str) -> Inventory:
-    return load_inventory(generate(tmp_path / "inv", LabSpec(sites=1, prefix=prefix, base=base)))
+def _free_block() -> str:
+    """A /19 of 198.19.0.0/16 that no podman network and no route of this machine touches
+    (the test lab keeps the first one)."""
+    used = [
+        IPv4Network(r["dst"])
+        for r in json.loads(
+            subprocess.run(
+                ["ip", "-j", "-4", "route"], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        if r["dst"] != "default"
+    ]
+    for block in list(IPv4Network("198.19.0.0/16").subnets(new_prefix=19))[1:]:
+        if not any(block.overlaps(net) for net in used):
+            return str(block)
+    raise AssertionError("no free /19 in 198.19.0.0/16 for a small test lab")
+
+
+def _small_lab(tmp_path: Path, prefix: str) -> Inventory:
+    """HQ and one office, prefix ``prefix`` (``dzt`` + a letter: test labs only)."""
+    spec = LabSpec(sites=1, prefix=prefix, base=_free_block())
+    return load_inventory(generate(tmp_path / "inv", spec))
 
 
 def _lab_objects(prefix: str) -> list[str]:
@@ -88,61 +110,62 @@ def test_fault_on_an_unknown_link_or_host_says_so(lab: RunningLab) -> None:
 def test_a_foreign_container_or_network_with_a_lab_name_is_refused_not_deleted(
     tmp_path: Path, cleanup: list[tuple[str, str]]
 ) -> None:
-    inv = _small_lab(tmp_path, "dzc", "198.19.32.0/19")
+    inv = _small_lab(tmp_path, "dztc")
     podman = Podman()
-    podman.run("network", "create", "--internal", "--ipam-driver", "none", "dzc-mgmt")
-    cleanup.append(("network", "dzc-mgmt"))
-    podman.run("create", "--name", "dzc-hq-pc", "--network", "none", images.ensure_image("pc"))
-    cleanup.append(("container", "dzc-hq-pc"))
-    with pytest.raises(LabClashError, match="container dzc-hq-pc, network dzc-mgmt"):
+    podman.run("network", "create", "--internal", "--ipam-driver", "none", "dztc-mgmt")
+    cleanup.append(("network", "dztc-mgmt"))
+    podman.run("create", "--name", "dztc-hq-pc", "--network", "none", images.ensure_image("pc"))
+    cleanup.append(("container", "dztc-hq-pc"))
+    with pytest.raises(LabClashError, match="container dztc-hq-pc, network dztc-mgmt"):
         lablib.up(inv)
-    assert podman.ok("network", "exists", "dzc-mgmt")
-    assert podman.ok("container", "exists", "dzc-hq-pc")
-    assert _lab_objects("dzc") == []
+    assert podman.ok("network", "exists", "dztc-mgmt")
+    assert podman.ok("container", "exists", "dztc-hq-pc")
+    assert _lab_objects("dztc") == []
 
 
 def test_a_failure_half_way_removes_what_the_run_created(
     tmp_path: Path, cleanup: list[tuple[str, str]]
 ) -> None:
-    inv = _small_lab(tmp_path, "dzu", "198.19.96.0/19")
+    inv = _small_lab(tmp_path, "dztu")
     failing = tmp_path / "podman"
     failing.write_text(
         "#!/bin/sh\n# podman, except that creating the office PC fails\n"
         'if [ "$1" = create ]; then for a in "$@"; do\n'
-        '  [ "$a" = dzu-guma-pc ] && { echo "Error: injected failure" >&2; exit 125; }\n'
+        '  [ "$a" = dztu-guma-pc ] && { echo "Error: injected failure" >&2; exit 125; }\n'
         'done; fi\nexec podman "$@"\n'
     )
     failing.chmod(0o755)
     with pytest.raises(PodmanError, match="injected failure"):
         lablib.up(inv, podman=Podman(binary=str(failing)))
-    assert _lab_objects("dzu") == []
+    assert _lab_objects("dztu") == []
 
 
 def test_up_recovers_from_a_killed_run_and_down_removes_only_the_lab(
     tmp_path: Path, cleanup: list[tuple[str, str]]
 ) -> None:
-    inv = _small_lab(tmp_path, "dzd", "198.19.64.0/19")
+    inv = _small_lab(tmp_path, "dztd")
     podman = Podman()
-    podman.run("create", "--name", "dzd-foreign", "--network", "none", images.ensure_image("pc"))
-    cleanup.append(("container", "dzd-foreign"))
+    podman.run("create", "--name", "dztd-foreign", "--network", "none", images.ensure_image("pc"))
+    cleanup.append(("container", "dztd-foreign"))
     first = lablib.up(inv)
-    assert len(first.created) == len(inv.hosts) + 1 + len(inv.links) + len(inv.sites)
+    vlans = sum(len(site.vlans) for site in inv.sites.values())
+    assert len(first.created) == len(inv.hosts) + 1 + len(inv.links) + vlans
     # What a killed run leaves: one container gone, one stopped, known_hosts lost.
-    podman.run("rm", "--force", "dzd-guma-pc")
-    podman.run("stop", "--time", "0", "dzd-hq-backup")
+    podman.run("rm", "--force", "dztd-guma-pc")
+    podman.run("stop", "--time", "0", "dztd-hq-backup")
     _, state_dir = lablib.lab_settings(inv)
     lablib.known_hosts_path(state_dir).unlink()
     second = lablib.up(inv)
-    assert second.created == ["dzd-guma-pc"]
-    assert sorted(second.started) == ["dzd-guma-pc", "dzd-hq-backup"]
+    assert second.created == ["dztd-guma-pc"]
+    assert sorted(second.started) == ["dztd-guma-pc", "dztd-hq-backup"]
     assert {r.ssh for r in lablib.status(inv)} == {"ok"}
-    removed = lablib.down("dzd", state_dir)
+    removed = lablib.down("dztd", state_dir)
     assert len(removed) == len(first.created)
-    assert _lab_objects("dzd") == []
-    assert podman.ok("container", "exists", "dzd-foreign")
+    assert _lab_objects("dztd") == []
+    assert podman.ok("container", "exists", "dztd-foreign")
     names = podman.run("ps", "-a", "--format", "{{.Names}}").stdout.split()
     nets = podman.run("network", "ls", "--format", "{{.Name}}").stdout.split()
-    assert [n for n in names + nets if n.startswith("dzd-")] == ["dzd-foreign"]
+    assert [n for n in names + nets if n.startswith("dztd-")] == ["dztd-foreign"]
 
 
 def _invoke(
@@ -158,7 +181,7 @@ def _invoke(
 
 def test_missing_podman_is_one_line_saying_what_to_install() -> None:
     env = {**os.environ, "PATH": "/nonexistent"}
-    result = _invoke("lab.down", "--prefix", "dzz", env=env)
+    result = _invoke("lab.down", "--prefix", "dztz", env=env)
     assert result.returncode == 1
     assert result.stderr.strip() == "podman is not installed: apt-get install podman runc"
 
@@ -174,6 +197,6 @@ def test_missing_debootstrap_names_the_package(
 
 
 def test_not_root_is_one_line() -> None:
-    result = _invoke("lab.down", "--prefix", "dzz", user="nobody")
+    result = _invoke("lab.down", "--prefix", "dztz", user="nobody")
     assert result.returncode == 1, result
     assert result.stderr.strip().endswith("the lab needs root: run it as root (sudo -E invoke ...)")

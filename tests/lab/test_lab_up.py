@@ -58,10 +58,15 @@ def test_routers_have_only_their_management_address(lab: RunningLab) -> None:
 
 
 def test_router_interfaces_are_named_as_the_inventory_says(lab: RunningLab) -> None:
+    """WAN ports as wan_links name them; the LAN trunk as one port per VLAN (``lan0.20``),
+    since this kernel cannot tag frames."""
     for router in lab.inventory.by_role("router"):
         links = _json(lab, router.name, "ip -j link show")
         names = {link["ifname"] for link in links} - {"lo"}  # type: ignore[attr-defined]
-        assert names == {"mgmt0", *router.interfaces}
+        trunk = router.lan_interface or "lan0"
+        vlans = {f"{trunk}.{v.id}" for v in lab.inventory.sites[router.site].vlans}
+        wans = {i for i in router.interfaces if i != trunk}
+        assert names == {"mgmt0", *wans, *vlans}
 
 
 def test_hosts_come_up_with_their_lan_address_and_gateway(lab: RunningLab) -> None:
