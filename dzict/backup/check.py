@@ -24,15 +24,10 @@ __all__ = ["CheckOutcome", "backup_check", "check_message", "subset_for"]
 AUTO_GROUPS = 7
 SUBSET = re.compile(r"^(\d+/\d+|\d+(\.\d+)?%|\d+[KMGT]?)$")
 ERROR_WORDS = (
-    "error",
-    "fatal",
-    "does not match",
-    "damaged",
-    "invalid",
-    "unable",
-    "wrong",
-    "locked",
-)
+    "error", "fatal", "does not match", "damaged", "invalid", "unable", "wrong",
+    "connect to host", "timed out", "refused", "no route", "permission denied",
+    "host key", "locked",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from dzict.backup.policy import CONTROL
 from dzict.backup.status import PROJECT_ROOT
 from dzict.exceptions import BackupError
 from dzict.inventory.model import Host, Inventory
+from dzict.ticketlog.chain import head_path
+from dzict.ticketlog.log import resolve_path
+from dzict.wan.configstore import store_path
 
 CONTROL_DIR_ENV = "DZICT_BACKUP_CONTROL_DIR"
 ACCOUNT_PREFIX = "bk-"
 REPOSITORY_PATH = "/repo"
-DEFAULT_PATHS = ("var/config-backups", "var/ticket-log.jsonl")
 DEFAULT_RETENTION = {"daily": 7, "weekly": 4, "monthly": 6}
 
 
@@ -65,8 +67,13 @@ def repository_password(inventory: Inventory) -> str:
 
 
 def _paths(server: Host) -> list[str]:
-    given = server.vars.get("backup_control_paths") or list(DEFAULT_PATHS)
-    return [str((PROJECT_ROOT / p).resolve()) for p in given]
+    """``backup_control_paths`` of the inventory, else the config backups and the ticket log
+    wherever they are (``DZICT_CONFIG_BACKUPS``, ``DZICT_TICKET_LOG``, else under var/)."""
+    given = server.vars.get("backup_control_paths")
+    if given:
+        return [str((PROJECT_ROOT / p).resolve()) for p in given]
+    log = resolve_path()
+    return [str(store_path().resolve()), str(log.resolve()), str(head_path(log).resolve())]
 
 
 def control_config(inventory: Inventory, directory: Path) -> dict[str, Any]:

@@ -78,7 +78,11 @@ def last_line(text: str | bytes) -> str:
 
 def error_lines(text: str) -> str:
     """restic's error lines (a damaged pack, a fatal error), joined; else the last line."""
-    words = ("error", "fatal", "does not match", "damaged", "invalid", "unable", "wrong")
+    words = (
+        "error", "fatal", "does not match", "damaged", "invalid", "unable", "wrong",
+        "connect to host", "timed out", "refused", "no route", "permission denied",
+        "host key", "locked",
+    )  # fmt: skip
     hits = [ln.strip() for ln in text.splitlines() if any(w in ln.lower() for w in words)]
     return "; ".join(dict.fromkeys(hits)) if hits else last_line(text)
 
