@@ -7,6 +7,7 @@ a cold one into an empty repository with an empty cache.
 
     python bench/bench_backup.py -i /var/tmp/dzb-inv            # the app server of that lab
     python bench/bench_backup.py -i inventory/lab --host dzlab-hq-files
+    python bench/bench_backup.py -i /var/tmp/dzb-inv --extra-mb 64   # plus 64 MB of new files
 
 Figures, all measured in this run on the member itself (the agent's own wall time, over SSH):
 
@@ -15,7 +16,11 @@ Figures, all measured in this run on the member itself (the agent's own wall tim
   first; bytes it added;
 * restore: the files folder into a scratch folder plus every dump streamed out, seconds, MB/s;
 * the fixed cost of opening the repository (``restic snapshots --latest 1``), which dominates
-  small data sets.
+  small data sets; the seeded data is small (about 1.5 MB), so ``--extra-mb`` adds that many MB
+  of incompressible office-like files under /srv/files for the run (removed afterwards).
+
+A run's time is the agent's: repository check, every dump, the files, then retention (forget and
+prune); ``restic backup`` alone is shown too (restic's own durations).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 AGENT = "/usr/local/sbin/dzict-backup"
 MB = 1_000_000
+EXTRA = "/srv/files/bench-extra"
 
 
 def ssh_command(host: Any) -> list[str]:
@@ -79,6 +85,12 @@ def reset_repository(inventory: Any, member: Any) -> None:
     remote(member, f"{AGENT} restic -- init >/dev/null")
 
 
+def add_extra(member: Any, megabytes: int) -> None:
+    """Write ``megabytes`` of incompressible files (1 MB each) under /srv/files/bench-extra."""
+    remote(member, f"mkdir -p {EXTRA} && for n in $(seq 1 {megabytes}); do "
+                   f"head -c 1000000 /dev/urandom > {EXTRA}/scan-$n.pdf; done")  # fmt: skip
+
+
 def restore_seconds(member: Any, report: dict[str, Any]) -> tuple[float, int]:
     """Restore the files into a scratch folder and stream every dump out; seconds and bytes."""
     took = 0.0
@@ -114,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-i", "--inventory", default="inventory/lab")
     parser.add_argument("--host", help="backup client to measure (default: the app server)")
+    parser.add_argument("--extra-mb", type=int, default=0, help="MB of new files to add")
     args = parser.parse_args()
     inventory = load_inventory(Path(args.inventory))
     if not inventory.dzongkhag.lab:
@@ -123,6 +136,17 @@ def main() -> None:
     member = inventory.hosts[name]
 
     reset_repository(inventory, member)
+    if args.extra_mb:
+        add_extra(member, args.extra_mb)
+    try:
+        measure(member, name)
+    finally:
+        if args.extra_mb:
+            remote(member, f"rm -rf {EXTRA}")
+
+
+def measure(member: Any, name: str) -> None:
+    """Open, back up twice, restore; print the figures."""
     _, opened = remote(member, f"s=$(date +%s.%N); {AGENT} restic -- snapshots --latest 1 "
                                ">/dev/null; e=$(date +%s.%N); echo $s $e")  # fmt: skip
     start, end = (float(x) for x in opened.split())
@@ -137,6 +161,8 @@ def main() -> None:
     added_first = sum(int(s["data_added"]) for s in first["snapshots"])
     added_second = sum(int(s["data_added"]) for s in second["snapshots"])
     restore_s, restored = restore_seconds(member, second)
+    restic_first = sum(float(s["total_duration"]) for s in first["snapshots"])
+    restic_second = sum(float(s["total_duration"]) for s in second["snapshots"])
 
     print(f"member {name}: {len(first['snapshots'])} snapshots a run "
           f"({', '.join(s['name'] for s in first['snapshots'])})")  # fmt: skip
@@ -147,6 +173,9 @@ def main() -> None:
     print(f"second backup (unchanged)     {second_s:8.2f} s   {data / MB / second_s:6.2f} MB/s"
           f"   added {added_second / MB:.3f} MB")  # fmt: skip
     print(f"second / first                {second_s / first_s:8.2f}")
+    print(f"restic backup alone: first    {restic_first:8.2f} s   "
+          f"{data / MB / restic_first:6.2f} MB/s; second {restic_second:.2f} s "
+          f"({restic_second / restic_first:.2f} of the first)")  # fmt: skip
     print(f"restore (files + dumps)       {restore_s:8.2f} s   "
           f"{restored / MB / restore_s:6.2f} MB/s   {restored / MB:.2f} MB")  # fmt: skip
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dzict.backup import control
 from dzict.backup.policy import CONTROL
-from dzict.backup.remote import ansible_env
+from dzict.backup.remote import ansible_env, run_on_control
 from dzict.backup.status import PROJECT_ROOT
 from dzict.inventory.model import Inventory
 
@@ -59,4 +59,18 @@ def deploy(
             envvars=ansible_env(inventory.root),
             quiet=quiet,
         )
-    return DeployResult(int(runner.rc), str(runner.status))
+    result = DeployResult(int(runner.rc), str(runner.status))
+    if result.ok and CONTROL in members:
+        return init_control(inventory, control_dir)
+    return result
+
+
+def init_control(inventory: Inventory, control_dir: Path | None = None) -> DeployResult:
+    """Initialise the control node's repository unless it exists (its account must exist)."""
+    node = control.prepare(inventory, control_dir)
+    if run_on_control(["restic", "--", "cat", "config"], node.config, node.password).ok:
+        return DeployResult(0, "successful")
+    made = run_on_control(["restic", "--", "init"], node.config, node.password)
+    if made.ok:
+        return DeployResult(0, "successful")
+    return DeployResult(made.rc, f"control: restic init: {made.reason}")

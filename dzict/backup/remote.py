@@ -73,6 +73,8 @@ def ansible_env(inventory_root: Path) -> dict[str, str]:
         "ANSIBLE_FILTER_PLUGINS": str(FILTER_DIR),
         "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_NOCOLOR": "1",
+        # ansible-playbook from this Python's virtualenv comes first.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     password = vault_password_file(inventory_root.resolve())
     if password is not None:

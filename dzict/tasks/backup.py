@@ -7,7 +7,7 @@ names or ``control``, comma-separated. Every change is recorded under its ticket
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -99,7 +99,7 @@ def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None
     log = _opened(c, inv, ticket)
     with _errors():
         outcomes = backup_run(inv, members, run_id=ticket)
-    table = Table("member", "result", "snapshots", "read", "added", "reason")
+    table = Table("member", "result", "snapshots", "read", "stored")
     details: dict[str, Any] = {}
     for o in outcomes:
         snaps = o.report.snapshots if o.report else []
@@ -111,7 +111,6 @@ def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None
             str(len(snaps)),
             _size(read),
             _size(added),
-            o.reason,
         )
         details[o.host] = {
             "result": "ok" if o.ok else "failed",
@@ -121,6 +120,7 @@ def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None
             "bytes_added": added,
         }
     console.print(table)
+    _reasons((o.host, "FAILED", o.reason) for o in outcomes if not o.ok)
     failed = [o.host for o in outcomes if not o.ok]
     log.change(ticket, "backup.run", members, "failed" if failed else "success", hosts=details)
     if failed:
@@ -129,9 +129,7 @@ def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None
 
 def _status_table(rows: list[StatusRow]) -> Table:
     colour = {"OK": "green", "STALE": "yellow", "FAILED": "red"}
-    table = Table(
-        "member", "state", "last good backup (UTC)", "age", "policy", "size", "snapshots", "reason"
-    )
+    table = Table("member", "state", "last good (UTC)", "age", "policy", "size", "snapshots")
     for r in rows:
         when = f"{r.last_good:%Y-%m-%d %H:%M}" if r.last_good else "-"
         table.add_row(
@@ -142,9 +140,14 @@ def _status_table(rows: list[StatusRow]) -> Table:
             policy_text(r),
             _size(r.size),
             str(r.snapshots),
-            r.reason,
         )
     return table
+
+
+def _reasons(lines: Iterable[tuple[str, str, str]]) -> None:
+    """One line per member that is not well, whole (not folded into a table cell)."""
+    for host, state, reason in lines:
+        errors.print(f"{host}: {state}: {reason}", markup=False, highlight=False, soft_wrap=True)
 
 
 def policy_text(row: StatusRow) -> str:
@@ -167,6 +170,7 @@ def status(
     with _errors():
         rows = backup_status(inv, members)
     console.print(_status_table(rows))
+    _reasons((r.host, r.state, r.reason) for r in rows if r.state != "OK")
     bad = [r.host for r in rows if r.state != "OK"]
     if check and bad:
         raise Exit(f"not OK: {', '.join(bad)}", code=2)
@@ -192,9 +196,9 @@ def check(
     log = _opened(c, inv, ticket) if ticket else None
     with _errors():
         outcomes = backup_check(inv, members, subset)
-    table = Table("member", "check", "subset", "restic says")
+    table = Table("member", "check", "subset")
     for o in outcomes:
-        table.add_row(o.host, "ok" if o.ok else "[red]FAILED[/red]", o.subset, o.message)
+        table.add_row(o.host, "ok" if o.ok else "[red]FAILED[/red]", o.subset)
     console.print(table)
     failed = [o for o in outcomes if not o.ok]
     if log is not None and ticket:
@@ -208,7 +212,9 @@ def check(
             hosts=details,
         )
     for o in failed:
-        errors.print(f"{o.host}: REPOSITORY CHECK FAILED: {o.message}", markup=False)
+        errors.print(
+            f"{o.host}: REPOSITORY CHECK FAILED: {o.message}", markup=False, soft_wrap=True
+        )
     if failed:
         raise Exit(f"repository check failed on {', '.join(o.host for o in failed)}", code=1)
 

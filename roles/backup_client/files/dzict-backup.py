@@ -153,6 +153,15 @@ def run_restic(config: Config, *args: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
+def open_repository(config: Config) -> None:
+    """Fail early, with restic's own reason, when the repository cannot be opened."""
+    proc = subprocess.run(
+        config.restic("cat", "config"), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise Failure(f"cannot open {config.repository}: {error_lines(proc.stderr)}")
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     """The JSON objects of restic's line-by-line output."""
     out = []
@@ -362,6 +371,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> dict[str, Any]:
     tags = ["--tag", f"run:{args.run_id}"] if args.run_id else []
     try:
         with locked(config.lock_file):
+            open_repository(config)
             for engine in config.databases:
                 try:
                     names = databases_of(engine)
@@ -524,7 +534,7 @@ def cmd_restore_path(config: Config, args: argparse.Namespace) -> dict[str, Any]
         if not found:
             raise Failure("no files snapshot in the repository")
         snapshot = str(found[-1]["id"])
-    nodes = run_restic(config, "ls", "--json", snapshot, path).stdout
+    nodes = run_restic(config, "ls", "--json", "--recursive", snapshot, path).stdout
     listed = [n for n in json_lines(nodes) if n.get("struct_type") == "node"]
     inside = [n for n in listed if n["path"] == path or n["path"].startswith(path + "/")]
     if not inside:
