@@ -2,7 +2,8 @@
 
 Recorded with `invoke docs.build` against the lab: before the WAN was provisioned, after
 `wan.apply`, with link wan3 cut by `lab.fault cut wan3`, and with dzd-kabisa-rtr stopped by
-`lab.fault stop`. The inventory is the generator's, as the lab was built from it.
+`lab.fault stop` (the last two after `wan.apply`). The inventory is the generator's, as the lab
+was built from it.
 """
 
 from __future__ import annotations
@@ -110,3 +111,6 @@ def test_stopped_router_is_unreachable_and_the_rest_renders(dzd: Inventory) -> N
     page = files["offices/kabisa.md"].decode()
     assert "| dzd-kabisa-rtr | router | frr | `198.18.96.129` |" in page
     assert "UNREACHABLE" in files["maps/office-kabisa.svg"].decode()
+    hq_end = topology.links[1].seen_a  # HQ's end of wan2 keeps its address, its peer is gone
+    assert [str(a) for a in hq_end] == ["198.18.101.9/30"]
+    assert topology.links[1].seen_b == []
