@@ -211,10 +211,10 @@ def query(engine: str, database: str | None, sql: str) -> list[list[str]]:
         ["-A", "-t", "-F", "\t", "-c", sql] if engine == "postgresql" else ["-N", "-B", "-e", sql]
     )
     proc = subprocess.run(
-        db_client(engine, database, *flags), capture_output=True, text=True, check=False
+        db_client(engine, database, *flags), capture_output=True, text=True, check=False, cwd="/"
     )
     if proc.returncode != 0:
-        raise Failure(f"{engine}: {last_line(proc.stderr)}")
+        raise Failure(error_lines(proc.stderr))
     return [line.split("\t") for line in proc.stdout.splitlines() if line]
 
 
@@ -284,7 +284,7 @@ def backup_database(config: Config, engine: str, database: str, tags: list[str])
     )  # fmt: skip
     with tempfile.TemporaryFile() as dump_err:
         dump = subprocess.Popen(
-            dump_command(engine, database), stdout=subprocess.PIPE, stderr=dump_err
+            dump_command(engine, database), stdout=subprocess.PIPE, stderr=dump_err, cwd="/"
         )
         assert dump.stdout is not None
         restic = subprocess.Popen(
@@ -498,7 +498,11 @@ def load_dump(config: Config, engine: str, database: str, snapshot: str, into: s
     )  # fmt: skip
     assert dump.stdout is not None
     load = subprocess.run(
-        db_client(engine, into, *extra), stdin=dump.stdout, capture_output=True, check=False
+        db_client(engine, into, *extra),
+        stdin=dump.stdout,
+        capture_output=True,
+        check=False,
+        cwd="/",
     )
     dump.stdout.close()
     dump_err = dump.stderr.read() if dump.stderr else b""
