@@ -1,7 +1,7 @@
 """Lab figures, measured in one run: image build (or cache hit), `lab up` from cached images for
 the default lab and for 12 offices, a second `up` (nothing to change), the lab's memory, `down`.
 
-    python bench/bench_lab.py [--prefix dzb] [--base 198.19.128.0/17] [--sites 3 12]
+    python bench/bench_lab.py [--prefix dzlb] [--base 198.19.128.0/17] [--sites 3 12]
 
 Uses its own lab prefix and address block, and removes every lab it made.
 """
@@ -60,7 +60,7 @@ def one_lab(sites: int, prefix: str, base: str) -> None:
 def main() -> None:
     """Parse the arguments and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prefix", default="dzb")
+    parser.add_argument("--prefix", default="dzlb")
     parser.add_argument("--base", default="198.19.128.0/17")
     parser.add_argument("--sites", type=int, nargs="+", default=[3, 12])
     args = parser.parse_args()
