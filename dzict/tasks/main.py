@@ -37,18 +37,23 @@ def _invoke(c: Context, line: str, warn: bool = False) -> int:
 
 
 def demo_steps(names: set[str]) -> list[str]:
-    """The main job, step by step, limited to the namespaces that exist."""
+    """The main job, step by step, limited to the namespaces that exist.
+
+    Backups come first: every change is gated on a recent good backup of what it touches.
+    """
     steps = ["inventory.check", "inventory.plan"]
     if "lab" in names:
         steps += ["lab.up", "lab.status"]
+    if "backup" in names:
+        steps += ["backup.run --ticket {ticket}", "backup.status"]
     if "wan" in names:
         steps += ["wan.plan", "wan.apply --ticket {ticket}", "wan.verify", "wan.plan --check"]
     if "ap" in names:
-        steps += ["ap.plan", "ap.apply --ticket {ticket}", "ap.verify"]
-    if "backup" in names:
-        steps += ["backup.run --ticket {ticket}", "backup.status", "backup.drill --ticket {ticket}"]
+        steps += ["ap.plan", "ap.apply --ticket {ticket}", "ap.verify", "ap.plan --check"]
     if "patch" in names:
         steps += ["patch.report", "patch.apply --ticket {ticket}", "patch.report --check"]
+    if "backup" in names:
+        steps += ["backup.drill --ticket {ticket}"]
     if "docs" in names:
         steps += ["docs.build"]
     return steps
