@@ -1,4 +1,5 @@
-"""The patching roles' molecule scenarios on the lab's PC image (converge, idempotence, verify)."""
+"""The patching roles' molecule scenarios on the lab's PC image (converge, idempotence, verify),
+run the way an officer runs them: ``invoke lab.molecule ROLE``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from dzict.lab.images import ensure_image
-from dzict.lab.podman import containers_conf
-
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,19 +21,16 @@ def test_role_scenario_passes(role: str) -> None:
     env = {
         **os.environ,
         "PATH": os.pathsep.join([bindir, os.environ.get("PATH", "")]),
-        "CONTAINERS_CONF": str(containers_conf()),
-        "DZICT_MOLECULE_IMAGE": ensure_image("pc"),
-        "DZICT_MOLECULE_NAME": f"dzt-mol-{role.replace('_', '-')}",
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
     proc = subprocess.run(
-        [str(Path(bindir) / "molecule"), "test"],
-        cwd=ROOT / "roles" / role,
+        [sys.executable, "-m", "invoke", "lab.molecule", role],
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=900,
+        timeout=1200,
     )
     text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
     tail = "\n".join(text.splitlines()[-40:])
