@@ -52,6 +52,25 @@ VOLATILE = re.compile(
 )
 
 
+def mask_line(line: str) -> str:
+    """One configuration line with its secret replaced (unchanged when it holds none)."""
+    for pattern, replacement in SECRETS:
+        line, count = pattern.subn(replacement, line)
+        if count:
+            break
+    return line
+
+
+def mask_diff(diff: str) -> str:
+    """A diff (``+``/``-``/`` `` before each config line) with every secret replaced: what the
+    console and the ticket log may show."""
+    lines = []
+    for raw in diff.splitlines():
+        mark, rest = (raw[0], raw[1:]) if raw[:1] in ("+", "-", " ") else ("", raw)
+        lines.append(mark + mask_line(rest))
+    return "\n".join(lines) + ("\n" if diff.endswith("\n") else "")
+
+
 def filter_config(text: str) -> str:
     """The configuration without secrets and volatile lines, ending in one newline."""
     lines = []
@@ -59,11 +78,7 @@ def filter_config(text: str) -> str:
         line = raw.rstrip()
         if VOLATILE.match(line):
             continue
-        for pattern, replacement in SECRETS:
-            line, count = pattern.subn(replacement, line)
-            if count:
-                break
-        lines.append(line)
+        lines.append(mask_line(line))
     while lines and not lines[0].strip():
         lines.pop(0)
     return "\n".join(lines).rstrip("\n") + "\n"

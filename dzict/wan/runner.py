@@ -20,7 +20,7 @@ from dzict.nornir_inventory import init_nornir
 from dzict.ticketlog import TicketLog
 from dzict.wan import checks
 from dzict.wan.checks import OspfSeen, Probe
-from dzict.wan.configstore import ConfigStore, Saved
+from dzict.wan.configstore import ConfigStore, Saved, mask_diff
 from dzict.wan.intent import RouterIntent, all_intents
 from dzict.wan.outcome import ChangeOutcome, config_hash
 from dzict.wan.progress import run
@@ -178,7 +178,7 @@ class WanJob:
             if multi.failed:
                 rows[name] = DeviceRow(name, "error", problems=[failure(multi)])
                 continue
-            diff = str(multi[0].diff or "")
+            diff = mask_diff(str(multi[0].diff or ""))
             status = "changed" if diff else "unchanged"
             rows[name] = DeviceRow(name, status, diff=diff, config=str(multi[0].result))
         return rows
@@ -325,7 +325,7 @@ class WanJob:
                 DeviceRow(
                     name,
                     outcome.status,
-                    diff=str(multi[0].diff or ""),
+                    diff=mask_diff(str(multi[0].diff or "")),
                     problems=outcome.problems,
                     before=outcome.before,
                     after=outcome.after,
@@ -428,7 +428,7 @@ class WanJob:
                     row = DeviceRow(
                         name,
                         outcome.status,
-                        diff=str(multi[0].diff or ""),
+                        diff=mask_diff(str(multi[0].diff or "")),
                         before=outcome.before,
                         after=outcome.after,
                         stage=stage.name,

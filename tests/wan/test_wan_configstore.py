@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dzict.exceptions import ConfigStoreError
-from dzict.wan.configstore import REMOVED, ConfigStore, filter_config, store_path
+from dzict.wan.configstore import REMOVED, ConfigStore, filter_config, mask_diff, store_path
 
 IOS_RUNNING = """Building configuration...
 
@@ -125,3 +125,22 @@ def test_store_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_bad_device_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigStoreError, match="not a device name"):
         ConfigStore(tmp_path).save({"../etc/passwd": "x"}, "m")
+
+
+def test_diffs_shown_and_logged_carry_no_secret() -> None:
+    diff = (
+        "+username ictadmin privilege 15 secret 9 $9$tbk1Wrc6kk4J9P$htBuBqh\n"
+        "-snmp-server community old-community RO\n"
+        "+snmp-server community pnk-ro-2026 RO\n"
+        "+ ip ospf message-digest-key 1 md5 s3cret\n"
+        "+hostname pnk-hq-rtr01\n"
+    )
+    masked = mask_diff(diff)
+    assert masked.splitlines() == [
+        f"+username ictadmin privilege 15 secret 9 {REMOVED}",
+        f"-snmp-server community {REMOVED} RO",
+        f"+snmp-server community {REMOVED} RO",
+        f"+ ip ospf message-digest-key 1 md5 {REMOVED}",
+        "+hostname pnk-hq-rtr01",
+    ]
+    assert mask_diff("") == ""

@@ -187,6 +187,9 @@ def test_candidate_frr_rejects_changes_no_router(wan: Wan) -> None:
         )
     )
     before = {r: wan.running(r) for r in wan.routers}
+    planned = wan.invoke("wan.plan", "--check", env={"DZICT_TEMPLATES": str(broken)})
+    assert planned.returncode == 1, planned.stdout  # an error, not "differs" (2)
+    assert set(_table(planned.stdout).values()) == {"error"}
     result = wan.invoke("wan.apply", "--ticket", wan.ticket, env={"DZICT_TEMPLATES": str(broken)})
     assert result.returncode == 1
     assert {r: wan.running(r) for r in wan.routers} == before
