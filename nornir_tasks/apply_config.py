@@ -25,6 +25,7 @@ from nornir_napalm.plugins.connections import CONNECTION_NAME
 
 from dzict.wan.checks import FULL, Expectations
 from dzict.wan.outcome import ChangeOutcome, config_hash
+from dzict.wan.platforms import commit_args
 from nornir_tasks.verify_addresses import verify_addresses
 from nornir_tasks.verify_ospf import ospf_state, verify_ospf
 from nornir_tasks.verify_reachability import verify_reachability
@@ -141,7 +142,9 @@ def apply_config(
             outcome = ChangeOutcome("planned" if diff else "unchanged", unchanged, unchanged)
             return Result(host=task.host, result=outcome, diff=diff, changed=False)
         committed_at = time.time()
-        device.commit_config(message=message, revert_in=revert_in)
+        commit = commit_args(task.host.platform, message, revert_in)
+        revert_in = int(commit["revert_in"])
+        device.commit_config(**commit)
     except (CommitError, ReplaceConfigException, MergeConfigException) as exc:
         device.discard_config()
         outcome = ChangeOutcome("rejected", unchanged, unchanged, [str(exc)])

@@ -6,6 +6,7 @@ from nornir.core.task import Result, Task
 from nornir_napalm.plugins.connections import CONNECTION_NAME
 
 from dzict.wan.outcome import ChangeOutcome, config_hash
+from dzict.wan.platforms import commit_args
 
 __all__ = ["rollback_config"]
 
@@ -23,7 +24,7 @@ def rollback_config(
         status = "planned" if diff else "unchanged"
         outcome = ChangeOutcome(status, config_hash(before), config_hash(before))
         return Result(host=task.host, result=outcome, diff=diff, changed=False)
-    device.commit_config(message=message, revert_in=revert_in)
+    device.commit_config(**commit_args(task.host.platform, message, revert_in))
     after = str(device.get_config(retrieve="running")["running"])
     device.confirm_commit()
     outcome = ChangeOutcome("applied", config_hash(before), config_hash(after))

@@ -38,6 +38,8 @@ DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
 LOOPBACK = {"frr": "lo", "ios": "Loopback0"}
 #: Hash prefixes of the secrets a platform stores, and the type number it writes before them.
 SECRET_TYPES = {"$9$": 9, "$8$": 8, "$1$": 5}
+#: Where IOS keeps its configuration archive: NAPALM's commit-confirm (revert_in) needs it.
+ARCHIVE_PATH = "flash:archive-"
 #: OSPF timers (seconds) the platforms use when none is configured.
 DEFAULT_HELLO = 10
 DEFAULT_DEAD = 40
@@ -170,6 +172,7 @@ class RouterIntent:
     banner: str
     lldp: bool
     ipv6_forwarding: bool
+    archive_path: str
 
     @property
     def lan_interfaces(self) -> tuple[Interface, ...]:
@@ -428,6 +431,7 @@ def router_intent(inventory: Inventory, name: str, platform: str | None = None) 
         banner=_banner(host, inventory),
         lldp=True,
         ipv6_forwarding=False,
+        archive_path=str(_var(host, "router_archive_path", ARCHIVE_PATH)),
     )
 
 

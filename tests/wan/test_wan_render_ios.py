@@ -102,6 +102,8 @@ def test_ios_structure_parsed_by_ciscoconfparse(
         assert (
             f"area {rng.area.number} range {rng.prefix.network} {rng.prefix.netmask}" in ospf_lines
         )
+    (archive,) = parse.find_objects(r"^archive$")
+    assert f"path {intent.archive_path}" in [c.text.strip() for c in archive.children]
     assert parse.find_objects(r"^banner motd \^C.+\^C$")
     assert parse.find_objects(r"^lldp run$")
     (vty,) = parse.find_objects(r"^line vty")

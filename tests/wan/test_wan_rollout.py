@@ -13,6 +13,7 @@ import pytest
 from dzict.exceptions import RunLockError, WanError
 from dzict.inventory import Inventory
 from dzict.wan.lock import run_lock
+from dzict.wan.platforms import commit_args
 from dzict.wan.rollout import stages
 from dzict.wan.saved import SavedConfigs
 
@@ -49,6 +50,7 @@ HOLD = """
 import sys, time
 from pathlib import Path
 from dzict.wan.lock import run_lock
+from dzict.wan.platforms import commit_args
 with run_lock("wan.apply LAB-2026-0007", Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(30)
@@ -88,3 +90,18 @@ def test_saved_before_is_kept_once_and_private(tmp_path: Path) -> None:
         saved.before("LAB-2026-0002", "r1")
     with pytest.raises(WanError, match="not a ticket"):
         saved.save_before("../x", "r1", "")
+
+
+@pytest.mark.parametrize(
+    ("platform", "revert_in", "expected"),
+    [
+        ("frr", 40, {"message": "m", "revert_in": 40}),
+        ("ios", 40, {"revert_in": 60}),
+        ("ios", 181, {"revert_in": 240}),
+        ("ios", 9000, {"revert_in": 7200}),
+    ],
+)
+def test_commit_arguments_follow_the_platform(
+    platform: str, revert_in: int, expected: dict[str, object]
+) -> None:
+    assert commit_args(platform, "m", revert_in) == expected
