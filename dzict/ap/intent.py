@@ -126,6 +126,7 @@ class ApIntent:
     router: str | None
     country: str
     trunk: str
+    uplink: str
     radios: tuple[RadioPlan, ...]
     bridges: tuple[VlanBridge, ...]
     lldp_description: str
@@ -285,6 +286,7 @@ def ap_intent(inventory: Inventory, host: Host) -> ApIntent:
         router=routers[0].name if routers else None,
         country=host.ap.country,
         trunk=trunk,
+        uplink=trunk if transport != "interface" else f"{trunk}.{host.lan_vlan}",
         radios=radios,
         bridges=tuple(bridges),
         lldp_description=", ".join(p for p in (host.ap.name, host.ap.location) if p),

@@ -53,14 +53,14 @@ def bridges_check(shell: Shell, intent: ApIntent) -> Check:
 
 
 def lldp_check(shell: Shell, intent: ApIntent) -> Check:
-    """The LLDP neighbour on the trunk is the office router."""
+    """The LLDP neighbour on the uplink (the trunk, or the management VLAN's port) is the router."""
     neighbours = device.lldp_neighbours(shell)
-    seen = neighbours.get(intent.trunk)
+    seen = neighbours.get(intent.uplink)
     ok = intent.router is not None and seen == intent.router
     return Check(
         "LLDP neighbour is the office router",
         ok,
-        f"{intent.trunk}: {seen or 'no neighbour'} (expected {intent.router})",
+        f"{intent.uplink}: {seen or 'no neighbour'} (expected {intent.router})",
     )
 
 

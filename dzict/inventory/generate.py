@@ -316,7 +316,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "lan_vlan": 10,
             "lan_interface": "lan0",
             # the lab machine's kernel has no 802.1Q VLAN devices: SSID VLANs ride VXLAN
-            "ap_vlan_transport": "vxlan",
+            "ap_vlan_transport": "interface",
         },
         "pcs": {"platform": "debian", "lan_vlan": 20, **PATCHING["pcs"]},
         "servers": {

@@ -45,7 +45,11 @@ def demo_steps(names: set[str]) -> list[str]:
     if "lab" in names:
         steps += ["lab.up", "lab.status"]
     if "backup" in names:
-        steps += ["backup.run --ticket {ticket}", "backup.status"]
+        steps += [
+            "backup.deploy --ticket {ticket}",
+            "backup.run --ticket {ticket}",
+            "backup.status",
+        ]
     if "wan" in names:
         steps += ["wan.plan", "wan.apply --ticket {ticket}", "wan.verify", "wan.plan --check"]
     if "ap" in names:
