@@ -57,7 +57,8 @@ def demo_steps(names: set[str]) -> list[str]:
     if "patch" in names:
         steps += ["patch.report", "patch.apply --ticket {ticket}", "patch.report --check"]
     if "backup" in names:
-        steps += ["backup.drill --ticket {ticket}"]
+        # back up what the changes produced (config backups, ticket log), then prove a restore
+        steps += ["backup.run --ticket {ticket}", "backup.drill --ticket {ticket}"]
     if "docs" in names:
         steps += ["docs.build"]
     return steps

@@ -1,6 +1,6 @@
 """Access points against the running lab: plan, a rejected template, apply, plan --check, verify.
 
-The tests run in file order on one office of the lab (``ap_lab``): a fresh lab differs, a
+The tests run in file order on the test lab (the session's ``lab`` fixture): a fresh lab differs, a
 broken hostapd setting is stopped by hostapd's own parser before any access point changes,
 apply converges every access point, then plan finds nothing to do and every post-check holds.
 """
@@ -12,14 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ap_lab import ap_lab
 
 from dzict.inventory import load_inventory
+from dzict.lab.lab import RunningLab
 from dzict.ticketlog import TicketLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,10 +26,9 @@ pytestmark = pytest.mark.lab
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One office of the lab (router and access point) running in podman."""
-    with ap_lab(tmp_path_factory.mktemp("ap-lab")) as root:
-        yield root
+def inventory(lab: RunningLab) -> Path:
+    """The test lab (HQ and three offices, each with a router and an access point)."""
+    return lab.path
 
 
 @pytest.fixture(scope="module")
