@@ -1,11 +1,12 @@
 """No-op converge of every PC and server of a running lab: the project's ansible.cfg against
 stock Ansible defaults (and the mitogen strategy on top), measured side by side in one run.
 
-The converge is playbooks/patch_report.yml (apt cache check, pending-update search, services
-and free space read; nothing changes). Each configuration runs ``--rounds`` times, alternating;
-the best round of each is compared.
+The converge is playbooks/patch_report.yml (apt cache check, pending-update search; nothing
+changes), or with ``--playbook patch.yml`` the whole patch run on a lab that is already patched
+(backup gate, baseline, patch, health checks in rolling batches; nothing changes either).
+Each configuration runs ``--rounds`` times, alternating; the best round of each is compared.
 
-    python bench/bench_patch.py [-i inventory/lab] [--rounds 2]
+    python bench/bench_patch.py [-i inventory/lab] [--rounds 2] [--playbook patch.yml]
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from pathlib import Path
 
 from dzict.patch.runner import ANSIBLE_CFG, mitogen_env, run_playbook
 
-PLAYBOOK = "patch_report.yml"
 
-
-def one(inventory: Path, config: Path | None, env: dict[str, str]) -> float:
+def one(playbook: str, inventory: Path, config: Path | None, env: dict[str, str]) -> float:
     """Seconds one converge takes; fails loudly when a host fails."""
     started = time.monotonic()
-    run = run_playbook(PLAYBOOK, inventory, config=config, env=env)
+    run = run_playbook(playbook, inventory, config=config, env=env)
     took = time.monotonic() - started
     if run.rc != 0:
         raise SystemExit(f"the converge failed (rc {run.rc}); is the lab up?")
@@ -34,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-i", "--inventory", type=Path, default=Path("inventory/lab"))
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--playbook", default="patch_report.yml")
     args = parser.parse_args()
     configs = {
         "stock Ansible defaults": (None, {}),
@@ -43,7 +43,7 @@ def main() -> None:
     best: dict[str, float] = {}
     for n in range(args.rounds):
         for name, (config, env) in configs.items():
-            took = one(args.inventory, config, env)
+            took = one(args.playbook, args.inventory, config, env)
             best[name] = min(best.get(name, took), took)
             print(f"round {n + 1}: {name}: {took:.1f} s", flush=True)
     stock = best["stock Ansible defaults"]
