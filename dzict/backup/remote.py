@@ -28,7 +28,6 @@ from dzict.inventory.model import Inventory
 AGENT_PLAYBOOK = PROJECT_ROOT / "playbooks" / "backup_agent.yml"
 AGENT_TASK = "Run the backup agent"
 AGENT_SCRIPT = PROJECT_ROOT / "roles" / "backup_client" / "files" / "dzict-backup.py"
-FILTER_DIR = PROJECT_ROOT / "dzict" / "ansible_plugins" / "filter"
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,8 @@ class AgentAnswer:
 
 def ansible_env(inventory_root: Path) -> dict[str, str]:
     env = {
+        # The project's settings: roles, filter and action plugins, SSH options, forks.
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
-        "ANSIBLE_FILTER_PLUGINS": str(FILTER_DIR),
         "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_NOCOLOR": "1",
         # ansible-playbook from this Python's virtualenv comes first.
