@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 from dzict.exceptions import ScheduleError
 from dzict.inventory import load_inventory
 from dzict.schedule import jobs, verify, write_units
+from dzict.ticketlog import TicketLog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +64,53 @@ def test_install_task_writes_verified_units(lab_copy: Path, tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (dest / "dzict-backup.timer").is_file()
     assert "systemctl enable --now" in proc.stdout
+
+
+def test_scheduled_run_opens_and_closes_its_own_ticket(lab_copy: Path, tmp_path: Path) -> None:
+    log_path = tmp_path / "ticket-log.jsonl"
+    env = {**os.environ, "DZICT_TICKET_LOG": str(log_path)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "schedule.run",
+            "patch",
+            "-i",
+            str(lab_copy),
+            "--limit",
+            "no-such-host",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "scheduled patch failed" in proc.stderr
+    log = TicketLog(log_path, code="LAB")
+    (ticket,) = log.tickets()
+    events = log.events(ticket.id)
+    assert [e["event"] for e in events] == ["opened", "note", "closed"]
+    assert events[0]["channel"] == "scheduled"
+    assert events[0]["category"] == "os-patch"
+    assert events[-1]["resolution"] == "failed"
+
+
+def test_windows_role_passes_the_syntax_check() -> None:
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("ansible-playbook")),
+            "--syntax-check",
+            "-i",
+            "localhost,",
+            str(ROOT / "tests/data/patch/windows_syntax.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
