@@ -163,6 +163,11 @@ def test_status_module_selects_by_security_allow_deny_and_hold() -> None:
     }
     _, allowed = module.select(pending, False, ["vim", "open*"], [], set())
     assert [s["name"] for s in allowed] == ["openssl", "vim"]
+    assert module.needs_refresh(700.0, 600, [])
+    assert not module.needs_refresh(30.0, 600, [])
+    assert module.needs_refresh(30.0, 600, ["http://mirror lab"])
+    assert module.needs_refresh(None, 600, [])
+    assert not module.needs_refresh(None, -1, ["http://mirror lab"])
     assert module.is_security(["bookworm-security"], ["*-security"])
     assert not module.is_security(["bookworm-updates"], ["*-security"])
 
@@ -228,7 +233,7 @@ def test_status_module_reads_this_machines_apt_cache(tmp_path: Path) -> None:
             "-m",
             "patch_linux_status",
             "-a",
-            '{"free_space_paths": ["/"], "services": ["no-such"]}',
+            '{"free_space_paths": ["/"], "services": ["no-such"], "cache_valid_time": -1}',
         ],
         capture_output=True,
         text=True,
@@ -239,6 +244,7 @@ def test_status_module_reads_this_machines_apt_cache(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
     assert result["changed"] is False
+    assert result["cache_updated"] is False
     assert result["free_mb"]["/"] > 0
     assert result["services"] == {"no-such": False}
     assert all(p["installed"] != p["candidate"] for p in result["pending"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from fnmatch import fnmatchcase
 
 from ansible.module_utils.basic import AnsibleModule
@@ -49,6 +50,13 @@ options:
     type: list
     elements: str
     default: []
+  cache_valid_time:
+    description:
+      - Refresh the package indexes (C(apt-get update)) when the newest is older than this many
+        seconds, or when a source has none; a refresh that failed leaves them old, so the next
+        run tries again. C(-1) never refreshes. No refresh in check mode.
+    type: int
+    default: 600
 requirements:
   - python3-apt on the managed host
 author:
@@ -95,6 +103,10 @@ reboot_packages:
   type: list
   elements: str
   returned: always
+cache_updated:
+  description: Whether the package indexes were refreshed by this call.
+  type: bool
+  returned: always
 container:
   description: Whether the host is a container (never rebooted by patching).
   type: bool
@@ -111,6 +123,7 @@ free_mb:
 
 
 REBOOT_FLAG = "/var/run/reboot-required"
+STAMP = "/var/lib/apt/periodic/update-success-stamp"
 CONTAINER_FLAGS = ("/run/.containerenv", "/.dockerenv")
 
 
@@ -153,6 +166,34 @@ def missing_indexes():
         if packages and not any(i.exists for i in packages):
             missing.append(f"{meta.uri} {meta.dist}")
     return sorted(missing)
+
+
+def indexes_age(now):
+    """Seconds since the last refresh that reached every source (None when unknown).
+
+    The index files keep the mirror's own dates, so the age comes from the success stamp that
+    apt's own cache_valid_time reads too; only a refresh that fetched everything touches it.
+    """
+    try:
+        return now - os.path.getmtime(STAMP)
+    except OSError:
+        return None
+
+
+def refresh(module):
+    """apt-get update; touch the success stamp only when every source answered."""
+    rc, out, err = module.run_command(["apt-get", "update", "-q"])
+    if rc == 0 and "Failed to fetch" not in out + err and not missing_indexes():
+        os.makedirs(os.path.dirname(STAMP), exist_ok=True)
+        with open(STAMP, "a", encoding="utf-8"):
+            os.utime(STAMP)
+
+
+def needs_refresh(age, valid_time, missing):
+    """Refresh when asked to and the indexes are missing or older than the valid time."""
+    if valid_time < 0:
+        return False
+    return bool(missing) or age is None or age > valid_time
 
 
 def read_pending(security_patterns):
@@ -219,15 +260,18 @@ def main():
             "deny": {"type": "list", "elements": "str", "default": []},
             "services": {"type": "list", "elements": "str", "default": []},
             "free_space_paths": {"type": "list", "elements": "str", "default": []},
+            "cache_valid_time": {"type": "int", "default": 600},
         },
         supports_check_mode=True,
     )
     params = module.params
+    updated = False
     try:
         missing = missing_indexes()
-        if missing and not module.check_mode:
-            # A failed refresh leaves the cache looking fresh: refresh once more, now.
-            module.run_command(["apt-get", "update", "-q"])
+        age = indexes_age(time.time())
+        if needs_refresh(age, params["cache_valid_time"], missing) and not module.check_mode:
+            refresh(module)
+            updated = True
             missing = missing_indexes()
         pending, held = read_pending(params["security_suites"])
     except ImportError:
@@ -244,6 +288,7 @@ def main():
     )
     module.exit_json(
         changed=False,
+        cache_updated=updated,
         pending=marked,
         selected=selected,
         install_specs=[f"{s['name']}={s['candidate']}" for s in selected],
