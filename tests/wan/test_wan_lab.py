@@ -329,34 +329,10 @@ def test_stopped_office_router_during_apply(wan: Wan) -> None:
     assert results[survivor] == "applied", out + err
     assert results[victim] not in ("applied", "unchanged")
     assert all(results[h] == "skipped" for h in stages[2][1])
-    rerun = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "invoke",
-            "wan.apply",
-            "-i",
-            str(wan.lab.path),
-            "--ticket",
-            wan.ticket,
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
+    templates = {"DZICT_TEMPLATES": str(changed)}
+    rerun = wan.invoke("wan.apply", "--ticket", wan.ticket, env=templates)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    check = subprocess.run(
-        [sys.executable, "-m", "invoke", "wan.plan", "-i", str(wan.lab.path), "--check"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    check = wan.invoke("wan.plan", "--check", env=templates)
     assert check.returncode == 0, check.stdout
 
 
