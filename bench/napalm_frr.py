@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "napalm_frr"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "frr_driver"))
 
 from frr_lab import FrrLab, frr_lab
 from netmiko import ConnectHandler

@@ -458,6 +458,7 @@ def up(inv: Inventory, podman: Podman | None = None, log: Log = _quiet) -> UpRep
     """Bring the lab to what the inventory says and wait for SSH on every host."""
     require("podman", "ssh-keygen")
     podman = podman or Podman()
+    podman.require_backend()
     started = time.monotonic()
     prefix, state_dir = lab_settings(inv)
     with lab_lock(prefix):

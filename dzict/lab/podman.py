@@ -114,6 +114,16 @@ class Podman:
             args += ["--filter", f"label={label}"]
         return list(self.json(*args))
 
+    def require_backend(self, wanted: str = "netavark") -> None:
+        """Raise one clear line when podman does not use the network backend the lab needs."""
+        backend = self.run("info", "--format", "{{.Host.NetworkBackend}}").stdout.strip()
+        if backend != wanted:
+            raise LabPrerequisiteError(
+                f"podman uses the {backend or 'unknown'} network backend, the lab needs {wanted}:"
+                f" apt-get install netavark aardvark-dns, and {self.conf} must say"
+                f' network_backend = "{wanted}"'
+            )
+
     def exec(
         self, container: str, *cmd: str, check: bool = True
     ) -> subprocess.CompletedProcess[str]:

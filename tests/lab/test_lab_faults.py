@@ -169,11 +169,13 @@ def test_up_recovers_from_a_killed_run_and_down_removes_only_the_lab(
 
 
 def _invoke(
-    *args: str, env: dict[str, str] | None = None, user: str | None = None
+    *args: str, env: dict[str, str] | None = None, not_root: bool = False
 ) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "invoke", *args]
-    if user:
-        cmd = ["runuser", "-u", user, "--", *cmd]
+    if not_root:
+        # A user namespace of its own: the task sees uid 65534, not root, and still reads the
+        # checkout wherever root keeps it (a private 0700 folder included), as its owner.
+        cmd = ["unshare", "--user", "--", *cmd]
     return subprocess.run(
         cmd, cwd=REPO_ROOT, capture_output=True, text=True, env=env, check=False, timeout=120
     )
@@ -197,6 +199,6 @@ def test_missing_debootstrap_names_the_package(
 
 
 def test_not_root_is_one_line() -> None:
-    result = _invoke("lab.down", "--prefix", "dztz", user="nobody")
+    result = _invoke("lab.down", "--prefix", "dztz", not_root=True)
     assert result.returncode == 1, result
     assert result.stderr.strip().endswith("the lab needs root: run it as root (sudo -E invoke ...)")

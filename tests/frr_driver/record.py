@@ -6,7 +6,7 @@ plus <command>.stderr.txt and <command>.rc when not empty / not 0; calls.json ke
 and expected_result.json what the last one returned (or the exception it raised). Review
 expected_result.json against the raw output before committing.
 
-    PYTHONPATH=. python tests/napalm_frr/record.py
+    PYTHONPATH=. python tests/frr_driver/record.py
 
 It starts the two lab routers of frr_lab.py (the project's router image) in slot 0 (r1 at
 198.19.224.11, the address test_getters.py expects), records, and removes them.
