@@ -6,13 +6,16 @@ import importlib
 import pkgutil
 import shlex
 import sys
+import time
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
+from rich.table import Table
 
 import dzict.tasks
+from dzict.demo import StepRun, demo_steps, first_failure, next_steps, run_steps
 from dzict.tasks._common import console
 
 SKIP = {"main", "inventory"}
@@ -29,50 +32,42 @@ def collections() -> list[Collection]:
     return found
 
 
-def _invoke(c: Context, line: str, warn: bool = False) -> int:
-    """Run one invoke task line as an officer would, echoing it; return its exit code."""
+def _invoke(c: Context, line: str) -> tuple[int, str, str]:
+    """Run one invoke task line as an officer would, echoing it; its exit code and output."""
     console.rule(f"invoke {line}")
-    result = c.run(f"{shlex.quote(sys.executable)} -m invoke {line}", warn=warn, pty=False)
-    return 0 if result is None else int(result.exited)
+    result = c.run(f"{shlex.quote(sys.executable)} -m invoke {line}", warn=True, pty=False)
+    if result is None:
+        return 1, "", "the step did not run"
+    return int(result.exited), result.stdout, result.stderr
 
 
-def demo_steps(names: set[str]) -> list[str]:
-    """The main job, step by step, limited to the namespaces that exist.
-
-    Backups come first: every change is gated on a recent good backup of what it touches.
-    """
-    steps = ["inventory.check", "inventory.plan"]
-    if "lab" in names:
-        steps += ["lab.up", "lab.status"]
-    if "backup" in names:
-        steps += [
-            "backup.deploy --ticket {ticket}",
-            "backup.run --ticket {ticket}",
-            "backup.status",
-        ]
-    if "wan" in names:
-        steps += ["wan.plan", "wan.apply --ticket {ticket}", "wan.verify", "wan.plan --check"]
-    if "ap" in names:
-        steps += ["ap.plan", "ap.apply --ticket {ticket}", "ap.verify", "ap.plan --check"]
-    if "patch" in names:
-        steps += ["patch.report", "patch.apply --ticket {ticket}", "patch.report --check"]
-    if "backup" in names:
-        # back up what the changes produced (config backups, ticket log), then prove a restore
-        steps += ["backup.run --ticket {ticket}", "backup.drill --ticket {ticket}"]
-    if "docs" in names:
-        steps += ["docs.build"]
-    return steps
+def _steps_table(runs: list[StepRun]) -> Table:
+    table = Table(title="demo")
+    table.add_column("step")
+    table.add_column("result")
+    table.add_column("seconds", justify="right")
+    style = {"ok": "green", "failed": "bold red", "not run": "dim"}
+    for run in runs:
+        seconds = f"{run.seconds:.1f}" if run.result != "not run" else ""
+        table.add_row(run.line, f"[{style[run.result]}]{run.result}[/]", seconds)
+    table.add_row("total", "", f"{sum(run.seconds for run in runs):.1f}", style="bold")
+    return table
 
 
 @task
 def demo(c: Context) -> None:
-    """The main job on the built-in lab: validate, build the lab, provision, verify, document."""
+    """The main job on the built-in lab: validate, build the lab, provision, verify, document.
+
+    Stops at the first failing step, names it and its reason in one line, notes that on the
+    demo's ticket, and prints a table of step, result and seconds.
+    """
     names = {col.name for col in collections() if col.name}
-    ticket = ""
+    log, ticket = None, ""
     if "ticket" in names:
         from dzict.ticketlog import TicketLog
 
-        ticket = TicketLog(code="LAB").open(
+        log = TicketLog(code="LAB")
+        ticket = log.open(
             agency="Lab Dzongkhag Administration",
             category="network",
             channel="online-form",
@@ -81,11 +76,18 @@ def demo(c: Context) -> None:
             officer="demo",
         )
         console.print(f"opened ticket {ticket}")
-    for step in demo_steps(names):
-        _invoke(c, step.format(ticket=ticket))
+    lines = [step.format(ticket=ticket) for step in demo_steps(names)]
     if ticket:
-        _invoke(c, f"ticket.close {ticket} --resolution 'demo finished'")
-        _invoke(c, "ticket.verify")
+        lines += [f"ticket.close {ticket} --resolution 'demo finished'", "ticket.verify"]
+    runs = run_steps(lines, lambda line: _invoke(c, line), time.monotonic)
+    console.print(_steps_table(runs))
+    failed = first_failure(runs)
+    if failed is not None:
+        message = f"demo stopped at step {failed.line}: {failed.reason}"
+        if log is not None and not failed.line.startswith("ticket."):
+            log.note(ticket, message, officer="demo")
+        raise Exit(f"{message}\nnext: {next_steps(failed)}", code=1)
+    if ticket:
         _invoke(c, "ticket.report")
 
 
