@@ -1,4 +1,4 @@
-"""The demo as an officer sees it: a table of steps, one line at the first failure, a ticket note."""
+"""The demo as an officer sees it: a table of steps, one line at the first failure, a note."""
 
 from __future__ import annotations
 
@@ -66,8 +66,8 @@ def test_a_failing_demo_names_the_step_notes_the_ticket_and_prints_the_table(
     last = result.stderr.strip().splitlines()
     assert last[-2].startswith("demo stopped at step inventory.check: exit 1: inventory ")
     assert last[-2].endswith("nothing was contacted")
-    assert last[-1].startswith("next: fix the cause, then run the step alone (./dz inventory.check)")
-    assert "inventory.plan" in result.stdout and "not run" in result.stdout
+    assert last[-1].startswith("next: fix the cause, then run the step alone (./dz inventory.check")
+    assert "not run" in result.stdout
     assert "lab.up" in result.stdout  # listed in the table, never started
     events = list(TicketLog(log, code="LAB").events())
     assert [e["event"] for e in events] == ["opened", "note"]
