@@ -191,3 +191,11 @@ class ApCommandError(ApError):
 
 class ApVerifyError(ApError):
     """An access point does not run what was intended after a change (it was rolled back)."""
+
+
+class RunContextError(DzictError):
+    """A setting of the run is unusable: an unknown key, or no officer to name in a change."""
+
+
+class SelectionError(DzictError):
+    """``--limit`` names something the inventory does not hold for this job."""

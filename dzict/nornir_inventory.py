@@ -11,6 +11,7 @@ from typing import Any
 
 from nornir import InitNornir
 from nornir.core import Nornir
+from nornir.core.configuration import Config, LoggingConfig
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -22,10 +23,12 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 from nornir.core.plugins.inventory import InventoryPluginRegister
+from nornir.plugins.runners import ThreadedRunner
 
 from dzict.exceptions import InventoryError
 from dzict.inventory.build import Builder
 from dzict.inventory.loader import load
+from dzict.inventory.model import Inventory as Model
 
 PLUGIN_NAME = "DzictAnsibleInventory"
 NAPALM_DRIVERS = {"frr": "frr", "ios": "ios", "openwrt": "openwrt"}
@@ -86,23 +89,38 @@ class DzictAnsibleInventory:
         model = builder.build()
         if model is None:
             raise InventoryError(builder.problems)
-        groups = Groups({name: Group(name=name) for name in view.groups})
-        defaults = Defaults()
-        hosts = Hosts()
-        for name, host in view.hosts.items():
-            data = dict(host.vars)
-            hosts[name] = Host(
-                name=name,
-                hostname=str(model.hosts[name].mgmt_address),
-                username=data.get("ansible_user"),
-                port=int(data.get("ansible_port", 22)),
-                platform=str(data.get("platform")),
-                groups=ParentGroups(groups[g] for g in host.groups),
-                data=data,
-                connection_options=connection_options(data),
-                defaults=defaults,
-            )
-        return Inventory(hosts=hosts, groups=groups, defaults=defaults)
+        return nornir_hosts(model)
+
+
+def nornir_hosts(model: Model) -> Inventory:
+    """Nornir's inventory from the typed one: the same hosts, groups and variables."""
+    names = sorted({g for host in model.hosts.values() for g in host.groups})
+    groups = Groups({name: Group(name=name) for name in names})
+    defaults = Defaults()
+    hosts = Hosts()
+    for name, host in model.hosts.items():
+        data = dict(host.vars)
+        hosts[name] = Host(
+            name=name,
+            hostname=str(host.mgmt_address),
+            username=data.get("ansible_user"),
+            port=int(data.get("ansible_port", 22)),
+            platform=str(data.get("platform")),
+            groups=ParentGroups(groups[g] for g in host.groups),
+            data=data,
+            connection_options=connection_options(data),
+            defaults=defaults,
+        )
+    return Inventory(hosts=hosts, groups=groups, defaults=defaults)
+
+
+def nornir_of(model: Model, num_workers: int = 20) -> Nornir:
+    """A Nornir object on an inventory already loaded and validated (nothing is read again)."""
+    return Nornir(
+        inventory=nornir_hosts(model),
+        runner=ThreadedRunner(num_workers=num_workers),
+        config=Config(logging=LoggingConfig(enabled=False)),
+    )
 
 
 InventoryPluginRegister.register(PLUGIN_NAME, DzictAnsibleInventory)

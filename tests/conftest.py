@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,9 @@ from dzict.lab.lab import down as lab_down
 from dzict.lab.lab import up as lab_up
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Change records name a person: the tests act as one (a test that needs none unsets it).
+os.environ.setdefault("DZICT_OFFICER", "Test Officer")
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from invoke.context import Context
@@ -11,6 +13,7 @@ from rich.console import Console
 
 from dzict.exceptions import DzictError, InventoryError
 from dzict.inventory import Inventory, load_inventory
+from dzict.jobs import RunContext, build_settings
 
 DEFAULT_INVENTORY = "inventory/lab"
 INVENTORY_HELP = "inventory folder (default: invoke config `inventory`, else inventory/lab)"
@@ -44,6 +47,38 @@ def validated(c: Context, given: str | None = None) -> Inventory:
             f"inventory {path} is invalid: {len(exc.problems)} problem(s); nothing was contacted",
             code=1,
         ) from None
+
+
+def context(c: Context, **flags: object) -> RunContext:
+    """The run context of a task: settings (flag > DZICT_ env > invoke config > default) and
+    the inventory, loaded and validated once; one line per problem and exit 1 otherwise."""
+    config: dict[str, object] = dict(c.config) if c is not None else {}
+    try:
+        settings = build_settings(config, flags)
+    except DzictError as exc:
+        raise fail(exc) from None
+    path = settings.path("inventory")
+    if not path.is_dir():
+        raise Exit(f"inventory folder {settings['inventory']} does not exist", code=1)
+    try:
+        return RunContext.load(settings)
+    except InventoryError as exc:
+        for problem in exc.problems:
+            errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise Exit(
+            f"inventory {settings['inventory']} is invalid: {len(exc.problems)} problem(s);"
+            " nothing was contacted",
+            code=1,
+        ) from None
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A project error inside the block becomes one line on stderr and exit code 1."""
+    try:
+        yield
+    except DzictError as exc:
+        raise fail(exc) from None
 
 
 def fail(exc: DzictError) -> Exit:

@@ -7,9 +7,7 @@ names or ``control``, comma-separated. Every change is recorded under its ticket
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -17,48 +15,28 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 from rich.table import Table
 
-from dzict.backup import policy
-from dzict.backup.check import backup_check
-from dzict.backup.deploy import deploy as deploy_backups
-from dzict.backup.drill import backup_drill
 from dzict.backup.gate import format_age
 from dzict.backup.health import StatusRow, backup_status
-from dzict.backup.restore import restore_database, restore_path
-from dzict.backup.run import backup_run
-from dzict.exceptions import DzictError
-from dzict.inventory.model import Inventory
-from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
-from dzict.ticketlog import TicketLog
-from dzict.ticketlog.log import resolve_path
+from dzict.backup.job import BackupJob
+from dzict.jobs import Recorder, RunContext
+from dzict.tasks._common import INVENTORY_HELP, console, context, errors, refusals
 
-LIMIT_HELP = "hosts, groups or `control`, comma-separated (default: every member)"
+LIMIT_HELP = "hosts, sites, groups or `control`, comma-separated (default: every member)"
 TICKET_HELP = "the open ticket this work is recorded under"
+OFFICER_HELP = "the officer doing this (default: DZICT_OFFICER, invoke config `officer`)"
 
 
-def _log(c: Context, inv: Inventory) -> TicketLog:
-    return TicketLog(resolve_path(None, c.config.get("ticket_log")), code=inv.dzongkhag.code)
+def _start(
+    c: Context, inventory: str | None, limit: str | None, officer: str | None = None
+) -> BackupJob:
+    ctx = context(c, inventory=inventory, officer=officer)
+    with refusals():
+        return BackupJob.select(ctx, limit)
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """A project error becomes one line and exit 1."""
-    try:
-        yield
-    except DzictError as exc:
-        raise fail(exc) from None
-
-
-def _start(c: Context, inventory: str | None, limit: str | None) -> tuple[Inventory, list[str]]:
-    inv = validated(c, inventory)
-    with _errors():
-        return inv, policy.select(inv, limit)
-
-
-def _opened(c: Context, inv: Inventory, ticket: str) -> TicketLog:
-    log = _log(c, inv)
-    with _errors():
-        log.require_open(ticket)
-    return log
+def _recorder(ctx: RunContext, ticket: str) -> Recorder:
+    with refusals():
+        return ctx.recorder(ticket)
 
 
 def _size(size: int | None) -> str:
@@ -72,35 +50,46 @@ def _size(size: int | None) -> str:
     return f"{value:.1f} GiB"
 
 
-@task(help={"inventory": INVENTORY_HELP, "ticket": TICKET_HELP, "limit": LIMIT_HELP})
-def deploy(c: Context, ticket: str, inventory: str | None = None, limit: str | None = None) -> None:
+CHANGE_HELP = {
+    "inventory": INVENTORY_HELP,
+    "ticket": TICKET_HELP,
+    "limit": LIMIT_HELP,
+    "officer": OFFICER_HELP,
+}
+
+
+@task(help=CHANGE_HELP)
+def deploy(
+    c: Context,
+    ticket: str,
+    inventory: str | None = None,
+    limit: str | None = None,
+    officer: str | None = None,
+) -> None:
     """Set up the backup host and the clients (roles backup_server, backup_client)."""
-    inv, members = _start(c, inventory, limit)
-    log = _opened(c, inv, ticket)
-    with _errors():
-        result = deploy_backups(inv, members)
-    log.change(
-        ticket,
-        "backup.deploy",
-        members,
-        "success" if result.ok else "failed",
-        rc=result.rc,
-        status=result.status,
-    )
+    job = _start(c, inventory, limit, officer)
+    recorder = _recorder(job.ctx, ticket)
+    with refusals():
+        result = job.deploy(recorder)
     if not result.ok:
         raise Exit(f"backup deployment failed ({result.status}); see the play above", code=1)
-    console.print(f"backup set deployed: {', '.join(members)}")
+    console.print(f"backup set deployed: {', '.join(job.members)}")
 
 
-@task(help={"inventory": INVENTORY_HELP, "ticket": TICKET_HELP, "limit": LIMIT_HELP})
-def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None = None) -> None:
+@task(help=CHANGE_HELP)
+def run(
+    c: Context,
+    ticket: str,
+    inventory: str | None = None,
+    limit: str | None = None,
+    officer: str | None = None,
+) -> None:
     """Back up now: databases streamed into restic, files, retention; exit 1 if any failed."""
-    inv, members = _start(c, inventory, limit)
-    log = _opened(c, inv, ticket)
-    with _errors():
-        outcomes = backup_run(inv, members, run_id=ticket)
+    job = _start(c, inventory, limit, officer)
+    recorder = _recorder(job.ctx, ticket)
+    with refusals():
+        outcomes = job.run(recorder)
     table = Table("member", "result", "snapshots", "read", "stored")
-    details: dict[str, Any] = {}
     for o in outcomes:
         snaps = o.report.snapshots if o.report else []
         read = o.report.bytes_processed if o.report else 0
@@ -112,17 +101,9 @@ def run(c: Context, ticket: str, inventory: str | None = None, limit: str | None
             _size(read),
             _size(added),
         )
-        details[o.host] = {
-            "result": "ok" if o.ok else "failed",
-            "reason": o.reason,
-            "snapshots": [s.snapshot_id for s in snaps],
-            "bytes_read": read,
-            "bytes_added": added,
-        }
     console.print(table)
     _reasons((o.host, "FAILED", o.reason) for o in outcomes if not o.ok)
     failed = [o.host for o in outcomes if not o.ok]
-    log.change(ticket, "backup.run", members, "failed" if failed else "success", hosts=details)
     if failed:
         raise Exit(f"backup failed on {', '.join(failed)} (recorded under {ticket})", code=1)
 
@@ -166,9 +147,9 @@ def status(
     c: Context, inventory: str | None = None, limit: str | None = None, check: bool = False
 ) -> None:
     """Each member's last good backup, size and age against the policy: OK, STALE or FAILED."""
-    inv, members = _start(c, inventory, limit)
-    with _errors():
-        rows = backup_status(inv, members)
+    job = _start(c, inventory, limit)
+    with refusals():
+        rows = backup_status(job.ctx.inventory, job.members)
     console.print(_status_table(rows))
     _reasons((r.host, r.state, r.reason) for r in rows if r.state != "OK")
     bad = [r.host for r in rows if r.state != "OK"]
@@ -182,35 +163,27 @@ def status(
         "limit": LIMIT_HELP,
         "subset": "restic --read-data-subset: auto (a seventh a day), n/t, a % or a size",
         "ticket": "record the check under this ticket too (optional)",
+        "officer": OFFICER_HELP,
     }
 )
-def check(
+def check(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
     c: Context,
     inventory: str | None = None,
     limit: str | None = None,
     subset: str = "auto",
     ticket: str | None = None,
+    officer: str | None = None,
 ) -> None:
     """Check the repositories (restic check --read-data-subset); exit 1 if any is damaged."""
-    inv, members = _start(c, inventory, limit)
-    log = _opened(c, inv, ticket) if ticket else None
-    with _errors():
-        outcomes = backup_check(inv, members, subset)
+    job = _start(c, inventory, limit, officer)
+    recorder = _recorder(job.ctx, ticket) if ticket else None
+    with refusals():
+        outcomes = job.check(subset, recorder)
     table = Table("member", "check", "subset")
     for o in outcomes:
         table.add_row(o.host, "ok" if o.ok else "[red]FAILED[/red]", o.subset)
     console.print(table)
     failed = [o for o in outcomes if not o.ok]
-    if log is not None and ticket:
-        details = {o.host: {"ok": o.ok, "message": o.message} for o in outcomes}
-        log.change(
-            ticket,
-            "backup.check",
-            members,
-            "failed" if failed else "success",
-            subset=outcomes[0].subset if outcomes else subset,
-            hosts=details,
-        )
     for o in failed:
         errors.print(
             f"{o.host}: REPOSITORY CHECK FAILED: {o.message}", markup=False, soft_wrap=True
@@ -228,6 +201,7 @@ def check(
         "path": "absolute file or folder to restore (with --target)",
         "target": "folder to restore under on the host (/ puts it back in place)",
         "database": "database to load back from its dump: DB or ENGINE/DB",
+        "officer": OFFICER_HELP,
     }
 )
 def restore(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
@@ -239,46 +213,30 @@ def restore(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
     path: str | None = None,
     target: str | None = None,
     database: str | None = None,
+    officer: str | None = None,
 ) -> None:
     """Restore a file or folder (--path P --target DIR) or a database (--database DB)."""
     if bool(path) == bool(database) or bool(path) != bool(target):
         raise Exit("say either --path P --target DIR, or --database DB", code=1)
-    inv, members = _start(c, inventory, host)
-    if len(members) != 1:
-        raise Exit(f"--host {host}: name one member, not {len(members)}", code=1)
-    log = _opened(c, inv, ticket)
-    member = members[0]
-    try:
+    job = _start(c, inventory, host, officer)
+    if len(job.members) != 1:
+        raise Exit(f"--host {host}: name one member, not {len(job.members)}", code=1)
+    recorder = _recorder(job.ctx, ticket)
+    member = job.members[0]
+    with refusals():
         if path and target:
-            done: dict[str, Any] = restore_path(
-                inv, member, path, target, snapshot=snapshot
-            ).model_dump()
+            done = job.restore_path(recorder, path, target, snapshot)
             console.print(
-                f"{member}: restored {path} ({done['files']} files) under {target}"
-                f" from snapshot {done['snapshot'][:8]}"
+                f"{member}: restored {path} ({done.files} files) under {target}"
+                f" from snapshot {done.snapshot[:8]}"
             )
         else:
-            dbr = restore_database(inv, member, str(database), snapshot)
-            done = dbr.model_dump()
+            dbr = job.restore_database(recorder, str(database), snapshot)
             rows = sum(t.rows for t in dbr.tables.values())
             console.print(
                 f"{member}: {dbr.engine}/{dbr.database} loaded from snapshot"
                 f" {dbr.snapshot[:8]}: {len(dbr.tables)} tables, {rows} rows"
             )
-    except DzictError as exc:
-        log.change(
-            ticket,
-            "backup.restore",
-            member,
-            "failed",
-            reason=str(exc),
-            path=path,
-            target=target,
-            database=database,
-            snapshot=snapshot,
-        )
-        raise fail(exc) from None
-    log.change(ticket, "backup.restore", member, "success", restored=done)
 
 
 @task(
@@ -288,6 +246,7 @@ def restore(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
         "limit": LIMIT_HELP,
         "files": "how many files to sample per member (default 20)",
         "seed": "sample seed, to repeat an earlier drill's sample",
+        "officer": OFFICER_HELP,
     }
 )
 def drill(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
@@ -297,25 +256,18 @@ def drill(  # noqa: PLR0917 (an invoke task: its flags are its parameters)
     limit: str | None = None,
     files: int = 20,
     seed: int | None = None,
+    officer: str | None = None,
 ) -> None:
     """Restore drill: dumps into scratch databases and a sample of files, compared with sources."""
-    inv, members = _start(c, inventory, limit)
-    log = _opened(c, inv, ticket)
-    with _errors():
-        used, findings = backup_drill(inv, members, files=files, seed=seed)
+    job = _start(c, inventory, limit, officer)
+    recorder = _recorder(job.ctx, ticket)
+    with refusals():
+        used, findings = job.drill(recorder, files, seed)
     for found in findings:
         console.print(f"[bold]{found.host}[/bold]: {'passed' if found.passed else 'FAILED'}")
         for line in found.lines:
             console.print(f"  {line}", markup=False, highlight=False)
     failed = [f.host for f in findings if not f.passed]
-    log.change(
-        ticket,
-        "backup.drill",
-        members,
-        "failed" if failed else "passed",
-        seed=used,
-        hosts={f.host: f.summary() for f in findings},
-    )
     if failed:
         raise Exit(f"restore drill failed on {', '.join(failed)} (recorded under {ticket})", code=1)
     console.print(f"restore drill passed on {len(findings)} members (sample seed {used})")

@@ -21,8 +21,8 @@ from dzict.docs.discovery import Discovery
 from dzict.docs.register import load_patch_report
 from dzict.docs.topology import Topology
 from dzict.exceptions import DzictError
+from dzict.jobs import build_settings
 from dzict.tasks._common import INVENTORY_HELP, console, fail, inventory_dir, validated
-from dzict.tasks.patch import reports_dir
 
 DEFAULT_OUT = "docs/network"
 PATCH_REPORT = "patch-report-latest.csv"
@@ -102,7 +102,9 @@ def build(  # noqa: PLR0917 (invoke passes options as arguments)
     saved = Path(discovery) if discovery else out_dir / DISCOVERY_FILE
     try:
         report = load_patch_report(
-            Path(patch_report) if patch_report else reports_dir(c) / PATCH_REPORT
+            Path(patch_report)
+            if patch_report
+            else build_settings(dict(c.config)).path("patch_reports") / PATCH_REPORT
         )
         if offline:
             found = Discovery.load(saved)

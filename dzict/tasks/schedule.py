@@ -12,9 +12,9 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 
 from dzict.exceptions import DzictError
+from dzict.jobs.context import officer_name
 from dzict.schedule import JOBS, verify, write_units
-from dzict.tasks._common import INVENTORY_HELP, console, fail, validated
-from dzict.tasks.patch import ticket_log
+from dzict.tasks._common import INVENTORY_HELP, console, context, fail, validated
 
 SYSTEMD_DIR = "/etc/systemd/system"
 
@@ -62,19 +62,26 @@ def run(c: Context, job: str, inventory: str | None = None, limit: str | None = 
     """Run one scheduled job under a ticket of its own, opened and closed by this run."""
     if job not in JOBS:
         raise Exit(f"unknown job {job!r}: one of {', '.join(JOBS)}", code=1)
-    inv = validated(c, inventory)
+    ctx = context(c, inventory=inventory)
     line, category = JOBS[job]
-    log = ticket_log(c, inv)
+    log = ctx.ticket_log
+    # the scheduled run acts for the unit: named so, unless a person is configured
+    officer = officer_name(ctx.settings) or f"scheduler (schedule.run {job})"
     summary = f"Scheduled {job}" + (f" of {limit}" if limit else "")
     try:
-        with log.scheduled_ticket(category, summary) as ticket:
+        with log.scheduled_ticket(category, summary, officer=officer) as ticket:
             args = line.format(ticket=ticket)
             if limit:
                 args += f" --limit {shlex.quote(limit)}"
             if inventory:
                 args += f" --inventory {shlex.quote(inventory)}"
             console.print(f"ticket {ticket}: invoke {args}", highlight=False)
-            result = c.run(f"{shlex.quote(sys.executable)} -m invoke {args}", warn=True, pty=False)
+            result = c.run(
+                f"{shlex.quote(sys.executable)} -m invoke {args}",
+                warn=True,
+                pty=False,
+                env={"DZICT_OFFICER": officer},
+            )
             if result is None or result.failed:
                 code = "?" if result is None else result.exited
                 raise Exit(f"scheduled {job} failed (exit {code}); ticket {ticket}", code=1)

@@ -145,9 +145,10 @@ class TicketLog:
         diff: str | None = None,
         before: str | dict[str, str] | None = None,
         after: str | dict[str, str] | None = None,
+        officer: str | None = None,
         **details: Any,
     ) -> Event:
-        """Record a change made under an open ticket.
+        """Record a change made under an open ticket, under the officer's name.
 
         `before`/`after` are config hashes (one, or one per target) where known. A diff longer
         than the limit is kept as its SHA-256 digest and size. ``backup_commit=`` is stored as a
@@ -158,7 +159,7 @@ class TicketLog:
             "task": _text("task", task),
             "targets": [_text("target", t) for t in names],
             "result": _text("result", result),
-            "officer": getpass.getuser(),
+            "officer": _text("officer", officer or getpass.getuser()),
         }
         if diff is not None:
             raw = diff.encode("utf-8")

@@ -10,22 +10,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dzict.exceptions import PatchRunError
+from dzict.exceptions import PatchRunError, SelectionError
 from dzict.inventory import load_inventory
-from dzict.patch.plan import DEFAULT_SERIAL, serial_vars, targets
+from dzict.jobs import select
+from dzict.patch.job import ROLES
+from dzict.patch.plan import DEFAULT_SERIAL, serial_vars
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_targets_are_pcs_and_servers_within_the_limit(lab_copy: Path) -> None:
+    """The one --limit grammar of every task: host names, site keys, groups, comma-separated."""
     inv = load_inventory(lab_copy)
-    every = targets(inv)
+    every = select(inv, None, ROLES)
     assert every == sorted(h.name for h in inv.hosts.values() if h.role in ("pc", "server"))
-    assert targets(inv, "site_hq") == ["dzlab-hq-app", "dzlab-hq-files", "dzlab-hq-pc"]
-    assert targets(inv, "pcs:!site_hq") == sorted(
-        h.name for h in inv.by_role("pc") if h.site != "hq"
+    assert select(inv, "site_hq", ROLES) == ["dzlab-hq-app", "dzlab-hq-files", "dzlab-hq-pc"]
+    assert select(inv, "hq", ROLES) == ["dzlab-hq-app", "dzlab-hq-files", "dzlab-hq-pc"]
+    assert select(inv, "pcs,dzlab-hq-app", ROLES) == sorted(
+        [*(h.name for h in inv.by_role("pc")), "dzlab-hq-app"]
     )
-    assert targets(inv, "routers") == []
+    with pytest.raises(SelectionError, match="--limit routers: no host of this inventory"):
+        select(inv, "routers", ROLES)
 
 
 def test_serial_comes_from_each_group(lab_copy: Path) -> None:
