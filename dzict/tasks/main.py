@@ -16,6 +16,7 @@ from rich.table import Table
 
 import dzict.tasks
 from dzict.demo import StepRun, demo_steps, first_failure, next_steps, run_steps
+from dzict.jobs.context import build_settings, officer_name
 from dzict.tasks._common import console
 
 SKIP = {"main", "inventory"}
@@ -32,10 +33,11 @@ def collections() -> list[Collection]:
     return found
 
 
-def _invoke(c: Context, line: str) -> tuple[int, str, str]:
+def _invoke(c: Context, line: str, officer: str) -> tuple[int, str, str]:
     """Run one invoke task line as an officer would, echoing it; its exit code and output."""
     console.rule(f"invoke {line}")
-    result = c.run(f"{shlex.quote(sys.executable)} -m invoke {line}", warn=True, pty=False)
+    command = f"{shlex.quote(sys.executable)} -m invoke {line}"
+    result = c.run(command, warn=True, pty=False, env={"DZICT_OFFICER": officer})
     if result is None:
         return 1, "", "the step did not run"
     return int(result.exited), result.stdout, result.stderr
@@ -62,33 +64,36 @@ def demo(c: Context) -> None:
     demo's ticket, and prints a table of step, result and seconds.
     """
     names = {col.name for col in collections() if col.name}
+    settings = build_settings(dict(c.config))
+    # the officer who runs the demo, when one can be named; else the lab's demo itself
+    officer = officer_name(settings) or "lab demo"
     log, ticket = None, ""
     if "ticket" in names:
         from dzict.ticketlog import TicketLog
 
-        log = TicketLog(code="LAB")
+        log = TicketLog(settings.path("ticket_log"), code="LAB")
         ticket = log.open(
             agency="Lab Dzongkhag Administration",
             category="network",
             channel="online-form",
             priority="normal",
             summary="Provision and document the lab Dzongkhag",
-            officer="demo",
+            officer=officer,
         )
         console.print(f"opened ticket {ticket}")
     lines = [step.format(ticket=ticket) for step in demo_steps(names)]
     if ticket:
         lines += [f"ticket.close {ticket} --resolution 'demo finished'", "ticket.verify"]
-    runs = run_steps(lines, lambda line: _invoke(c, line), time.monotonic)
+    runs = run_steps(lines, lambda line: _invoke(c, line, officer), time.monotonic)
     console.print(_steps_table(runs))
     failed = first_failure(runs)
     if failed is not None:
         message = f"demo stopped at step {failed.line}: {failed.reason}"
         if log is not None and not failed.line.startswith("ticket."):
-            log.note(ticket, message, officer="demo")
+            log.note(ticket, message, officer=officer)
         raise Exit(f"{message}\nnext: {next_steps(failed)}", code=1)
     if ticket:
-        _invoke(c, "ticket.report")
+        _invoke(c, "ticket.report", officer)
 
 
 @task(
