@@ -9,23 +9,26 @@ Uses its own lab prefix and address block, and removes every lab it made.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from dzict import lab as lablib
 from dzict.inventory import load_inventory
 from dzict.inventory.generate import LabSpec, generate
-from dzict.lab import images
-from dzict.lab import lab as lablib
+from support.lab import memory_bytes
 
 
 def build_images() -> None:
     """Build what is missing; print each image's time (0 s when cached) and size."""
-    for role in images.ROLES:
+    for role in lablib.ROLES:
         started = time.monotonic()
-        ref = images.ensure_image(role, log=lambda _line: None)
+        ref = lablib.ensure_image(role, log=lambda _line: None)
         print(f"image {role:7} {time.monotonic() - started:7.1f} s  {ref}")
-    sizes = images.image_sizes()
+    sizes = lablib.image_sizes()
     for role, size in sizes.items():
         print(f"size  {role:7} {size / 1e6:7.0f} MB")
     print(f"size  total   {sum(sizes.values()) / 1e6:7.0f} MB (before sharing layers)")
@@ -41,7 +44,7 @@ def one_lab(sites: int, prefix: str, base: str) -> None:
             first = lablib.up(inv)
             second = lablib.up(inv)
             time.sleep(5)  # let every container settle before reading memory
-            memory = lablib.memory_bytes(prefix)
+            memory = memory_bytes(prefix)
             started = time.monotonic()
         finally:
             removed = lablib.down(prefix, state_dir)

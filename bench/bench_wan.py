@@ -55,8 +55,8 @@ def measure(inventory: Inventory, workers: int, rounds: int) -> tuple[int, float
 
 def lab_inventory(offices: int, folder: Path) -> Path:
     """Generate a lab inventory with ``offices`` offices and bring it up."""
+    from dzict import lab
     from dzict.inventory.generate import LabSpec, generate
-    from dzict.lab import lab
 
     root = generate(folder / f"lab{offices}", LabSpec(offices, LAB_PREFIX, LAB_BASE))
     lab.up(load_inventory(root), log=print)
@@ -65,7 +65,7 @@ def lab_inventory(offices: int, folder: Path) -> Path:
 
 def lab_down(root: Path) -> None:
     """Take a lab brought up by this benchmark down again."""
-    from dzict.lab import lab
+    from dzict import lab
 
     inventory = load_inventory(root)
     prefix, state_dir = lab.lab_settings(inventory)

@@ -11,9 +11,10 @@ import pytest
 
 from dzict.inventory import load_inventory
 from dzict.inventory.generate import LabSpec, generate
-from dzict.lab.lab import RunningLab, lab_lock, lab_settings
-from dzict.lab.lab import down as lab_down
-from dzict.lab.lab import up as lab_up
+from dzict.lab import down as lab_down
+from dzict.lab import lab_lock, lab_settings
+from dzict.lab import up as lab_up
+from support.lab import RunningLab
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -96,14 +96,6 @@ def run_playbook(
     return PlaybookRun(status=result.status, rc=int(result.rc), events=events)
 
 
-def mitogen_env() -> dict[str, str]:
-    """Environment that switches Ansible to the mitogen_linear strategy (mitogen 0.3)."""
-    import ansible_mitogen
-
-    plugins = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
-    return {"ANSIBLE_STRATEGY_PLUGINS": str(plugins), "ANSIBLE_STRATEGY": "mitogen_linear"}
-
-
 def _vault(inventory: Path) -> dict[str, str]:
     """The inventory's vault password file, found the way the inventory loader finds it."""
     from dzict.inventory.loader import vault_password_file

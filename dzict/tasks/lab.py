@@ -10,9 +10,8 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 from rich.table import Table
 
+from dzict import lab as lablib
 from dzict.exceptions import DzictError
-from dzict.lab import images
-from dzict.lab import lab as lablib
 from dzict.lab.podman import REPO_ROOT, containers_conf
 from dzict.tasks._common import INVENTORY_HELP, console, fail, validated
 
@@ -137,10 +136,10 @@ def generate(
 @task(help={"role": "only this role's image (default: all)"})
 def build(c: Context, role: str | None = None) -> None:
     """Build the lab images that are missing and print every image with its size."""
-    roles = (role,) if role else images.ROLES
+    roles = (role,) if role else lablib.ROLES
     try:
-        refs = images.ensure_images(roles, log=_log)
-        sizes = images.image_sizes()
+        refs = lablib.ensure_images(roles, log=_log)
+        sizes = lablib.image_sizes()
     except DzictError as exc:
         raise fail(exc) from None
     table = Table(title="lab images")
@@ -168,7 +167,7 @@ def molecule(
     if not (scenario_dir / "molecule.yml").is_file():
         raise Exit(f"no molecule scenario {scenario_dir.relative_to(REPO_ROOT)}", code=1)
     try:
-        ref = images.ensure_image(image, log=_log)
+        ref = lablib.ensure_image(image, log=_log)
         conf = containers_conf()
     except DzictError as exc:
         raise fail(exc) from None

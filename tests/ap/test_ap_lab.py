@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from dzict.inventory import load_inventory
-from dzict.lab.lab import RunningLab
 from dzict.ticketlog import TicketLog
+from support.lab import RunningLab
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.lab

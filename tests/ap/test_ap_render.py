@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from dzict.ap import parse
 from dzict.ap.intent import ApIntent, ap_intent
 from dzict.ap.render import files, uci_quote
 from dzict.exceptions import TemplateError
@@ -27,6 +26,7 @@ from dzict.inventory.model import (
     Ssid,
     Vlan,
 )
+from support import apconf
 
 RADIUS = {"radius_servers": ["198.19.96.20", "198.19.96.21"], "radius_secret": "r4dius-s3cret"}
 SSIDS = [
@@ -114,7 +114,7 @@ def hostapd_files(hostapd_intent: ApIntent) -> dict[str, Any]:
 
 
 def test_the_24ghz_radio_settings(hostapd_files: dict[str, Any]) -> None:
-    radio = parse.hostapd(hostapd_files["/etc/hostapd/wlan0.conf"].text)[0]
+    radio = apconf.hostapd(hostapd_files["/etc/hostapd/wlan0.conf"].text)[0]
     assert {k: radio[k] for k in ("interface", "driver", "country_code", "ieee80211d")} == {
         "interface": "wlan0",
         "driver": "nl80211",
@@ -128,7 +128,7 @@ def test_the_24ghz_radio_settings(hostapd_files: dict[str, Any]) -> None:
 
 
 def test_the_5ghz_radio_settings(hostapd_files: dict[str, Any]) -> None:
-    radio = parse.hostapd(hostapd_files["/etc/hostapd/wlan1.conf"].text)[0]
+    radio = apconf.hostapd(hostapd_files["/etc/hostapd/wlan1.conf"].text)[0]
     # 80 MHz on 100: the block 100-112, centre channel 106; DFS band, so 802.11h
     assert {
         k: radio[k]
@@ -210,7 +210,7 @@ EXPECTED_24 = [
 
 
 def test_each_security_mode_on_24ghz(hostapd_files: dict[str, Any]) -> None:
-    sections = parse.hostapd(hostapd_files["/etc/hostapd/wlan0.conf"].text)
+    sections = apconf.hostapd(hostapd_files["/etc/hostapd/wlan0.conf"].text)
     found = [{k: v for k, v in s.items() if k not in BSS_KEYS} for s in sections]
     assert found == EXPECTED_24
 
@@ -218,7 +218,7 @@ def test_each_security_mode_on_24ghz(hostapd_files: dict[str, Any]) -> None:
 def test_wpa3_personal_uses_sae_with_protected_management_frames(
     hostapd_files: dict[str, Any],
 ) -> None:
-    sections = parse.hostapd(hostapd_files["/etc/hostapd/wlan1.conf"].text)
+    sections = apconf.hostapd(hostapd_files["/etc/hostapd/wlan1.conf"].text)
     assert [s["ssid"] for s in sections] == ["Staff-WPA2", "Staff-WPA3", "Corp", "Corp3"]
     sae = sections[1]
     assert {k: sae[k] for k in ("bss", "wpa_key_mgmt", "ieee80211w", "sae_password")} == {
@@ -258,7 +258,7 @@ def test_transmit_power_and_lldp_description(hostapd_files: dict[str, Any]) -> N
 
 def _uci(intent: ApIntent, path: str) -> list[dict[str, Any]]:
     text = files(intent)[path].text
-    return [dataclasses.asdict(s) for s in parse.uci(text)]
+    return [dataclasses.asdict(s) for s in apconf.uci(text)]
 
 
 def test_openwrt_wireless_sections() -> None:
@@ -314,7 +314,7 @@ def test_openwrt_network_sections() -> None:
 
 def test_uci_quote_round_trips() -> None:
     for value in ["plain", "it's", "a'b'c", "  spaced  ", "$HOME", "back\\slash"]:
-        [section] = parse.uci(f"config x 'y'\n\toption v {uci_quote(value)}\n")
+        [section] = apconf.uci(f"config x 'y'\n\toption v {uci_quote(value)}\n")
         assert section.options["v"] == value
 
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from dzict import lab as lablib
 from dzict.backup.deploy import deploy
 from dzict.backup.policy import CONTROL, clients
 from dzict.backup.status import read_status
-from dzict.lab import lab as lablib
-from dzict.lab.lab import RunningLab
 from dzict.ticketlog import TicketLog
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 

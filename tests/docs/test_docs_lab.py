@@ -15,8 +15,9 @@ from dzict.docs.discover import discover
 from dzict.docs.discovery import Discovery
 from dzict.docs.graph import LINK_STATE_STYLE
 from dzict.docs.topology import Topology
-from dzict.lab.lab import RunningLab, fault_link
+from dzict.lab import fault_link
 from dzict.nornir_inventory import init_nornir
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 LLDP_WAIT = 90.0  # lldpd sends every 30 s; a bridge's LLDP forwarding is set after it exists

@@ -9,22 +9,22 @@ from pathlib import Path
 import pytest
 
 from dzict.exceptions import ImageBuildError
-from dzict.lab import debs, images, sampledata
+from dzict.lab import debs, hooks, images, recipes, rootfs, sampledata
 
 
 def test_tag_is_stable_and_follows_the_recipe(monkeypatch: pytest.MonkeyPatch) -> None:
     before = images.image_ref("pc")
     assert before == images.image_ref("pc")
     assert before.startswith("localhost/dzict-pc:")
-    changed = dataclasses.replace(images.RECIPES["pc"], packages=("cowsay",))
-    monkeypatch.setitem(images.RECIPES, "pc", changed)
+    changed = dataclasses.replace(recipes.RECIPES["pc"], packages=("cowsay",))
+    monkeypatch.setitem(recipes.RECIPES, "pc", changed)
     assert images.image_ref("pc") != before
     assert images.image_ref("router") != before
 
 
 def test_every_role_has_its_own_tag() -> None:
-    tags = {images.image_tag(role) for role in images.ROLES}
-    assert len(tags) == len(images.ROLES)
+    tags = {images.image_tag(role) for role in recipes.ROLES}
+    assert len(tags) == len(recipes.ROLES)
 
 
 def test_unknown_role_is_refused() -> None:
@@ -40,7 +40,7 @@ def test_host_mirrors_read_from_deb822_and_one_line_sources(tmp_path: Path) -> N
         "Types: deb\nURIs: http://security.example/debian-security\n"
         "Suites: bookworm-security\nComponents: main\n"
     )
-    assert images.host_mirrors(tmp_path) == (
+    assert rootfs.host_mirrors(tmp_path) == (
         "http://mirror.example/debian",
         "http://security.example/debian-security",
     )
@@ -48,13 +48,13 @@ def test_host_mirrors_read_from_deb822_and_one_line_sources(tmp_path: Path) -> N
     (tmp_path / "sources.list").write_text(
         "deb [arch=amd64] http://old.example/debian bookworm main\n"
     )
-    assert images.host_mirrors(tmp_path) == ("http://old.example/debian", None)
+    assert rootfs.host_mirrors(tmp_path) == ("http://old.example/debian", None)
 
 
 def test_no_bookworm_source_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "sources.list").write_text("deb http://x.example/debian trixie main\n")
     with pytest.raises(ImageBuildError, match="no Debian bookworm mirror"):
-        images.host_mirrors(tmp_path)
+        rootfs.host_mirrors(tmp_path)
 
 
 @pytest.mark.parametrize("spec", debs.PACKAGES, ids=lambda s: s.filename)
@@ -89,7 +89,7 @@ def test_packages_index_keeps_only_the_named_files() -> None:
         "Package: a\nVersion: 1\nFilename: pool/main/a/a_1_all.deb\n\n"
         "Package: a\nVersion: 2\nFilename: pool/main/a/a_2_all.deb\n"
     )
-    assert images._only(index, {"a_2_all.deb"}) == (
+    assert hooks.only_files(index, {"a_2_all.deb"}) == (
         "Package: a\nVersion: 2\nFilename: pool/main/a/a_2_all.deb\n"
     )
 

@@ -11,9 +11,9 @@ import pytest
 from netmiko import ConnectHandler
 from nornir.core.task import Result, Task
 
-from dzict.lab.lab import RunningLab
 from dzict.lab.podman import REPO_ROOT
 from dzict.nornir_inventory import init_nornir
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from dzict import lab as lablib
 from dzict.exceptions import LabClashError, LabError, LabPrerequisiteError, PodmanError
 from dzict.inventory import Inventory, load_inventory
 from dzict.inventory.generate import LabSpec, generate
-from dzict.lab import images
-from dzict.lab import lab as lablib
-from dzict.lab.lab import RunningLab
 from dzict.lab.podman import REPO_ROOT, Podman, require
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 
@@ -114,7 +113,7 @@ def test_a_foreign_container_or_network_with_a_lab_name_is_refused_not_deleted(
     podman = Podman()
     podman.run("network", "create", "--internal", "--ipam-driver", "none", "dztc-mgmt")
     cleanup.append(("network", "dztc-mgmt"))
-    podman.run("create", "--name", "dztc-hq-pc", "--network", "none", images.ensure_image("pc"))
+    podman.run("create", "--name", "dztc-hq-pc", "--network", "none", lablib.ensure_image("pc"))
     cleanup.append(("container", "dztc-hq-pc"))
     with pytest.raises(LabClashError, match="container dztc-hq-pc, network dztc-mgmt"):
         lablib.up(inv)
@@ -145,7 +144,7 @@ def test_up_recovers_from_a_killed_run_and_down_removes_only_the_lab(
 ) -> None:
     inv = _small_lab(tmp_path, "dztd")
     podman = Podman()
-    podman.run("create", "--name", "dztd-foreign", "--network", "none", images.ensure_image("pc"))
+    podman.run("create", "--name", "dztd-foreign", "--network", "none", lablib.ensure_image("pc"))
     cleanup.append(("container", "dztd-foreign"))
     first = lablib.up(inv)
     vlans = sum(len(site.vlans) for site in inv.sites.values())

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from dzict import lab as lablib
 from dzict.inventory import Inventory
-from dzict.lab import lab as lablib
-from dzict.lab.lab import RunningLab
 from dzict.lab.podman import Podman
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 

@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from dzict.backup.status import Snapshot, now, record_run
-from dzict.lab.lab import RunningLab, fault_host
+from dzict.lab import fault_host
 from dzict.ticketlog import TicketLog
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
+from dzict import lab as lablib
 from dzict.backup.status import Snapshot, now, record_run
-from dzict.lab import lab as lablib
-from dzict.lab.lab import RunningLab
 from dzict.ticketlog import TicketLog
 from dzict.wan.configstore import ConfigStore
+from support.lab import RunningLab
 
 pytestmark = pytest.mark.lab
 

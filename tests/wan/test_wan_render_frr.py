@@ -10,9 +10,9 @@ import yaml
 
 from dzict.exceptions import TemplateError
 from dzict.inventory import Inventory
-from dzict.wan.frrconf import GLOBAL, blocks
 from dzict.wan.intent import all_intents, router_intent
 from dzict.wan.render import render
+from support.frrconf import GLOBAL, blocks
 
 EXPECTED = Path(__file__).parent / "expected" / "frr"
 

@@ -1,4 +1,5 @@
-"""Read an FRR configuration into its blocks, the way frr-reload sees them."""
+"""Read an FRR configuration into its blocks, the way frr-reload sees them (the render tests
+compare rendered router configurations block by block)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Read hostapd and UCI configuration text back into structured data.
 
-The unit tests compare rendered files with expected data through these readers, and the plan
-shows which settings of an access point differ, not only which lines.
+The unit tests compare rendered access point files with expected data through these readers.
 """
 
 from __future__ import annotations
