@@ -7,6 +7,7 @@ import pkgutil
 import shlex
 import sys
 import time
+from pathlib import Path
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -104,7 +105,8 @@ def demo(c: Context) -> None:
     name="test",
 )
 def run_tests(c: Context, quick: bool = False, pytest_args: str = "") -> None:
-    """Lint (ruff, yamllint, ansible-lint), types (mypy) and tests (pytest, lab tests included)."""
+    """Lint (ruff, yamllint, ansible-lint), types (mypy), import contracts (import-linter) and
+    tests (pytest, lab tests included)."""
     py = shlex.quote(sys.executable)
     checks = [
         f"{py} -m ruff check .",
@@ -112,6 +114,7 @@ def run_tests(c: Context, quick: bool = False, pytest_args: str = "") -> None:
         f"{py} -m mypy",
         f"{py} -m yamllint -s .",
         f"{py} -m ansiblelint --profile production",
+        f"{shlex.quote(str(Path(sys.executable).with_name('lint-imports')))}",
     ]
     failed = [line for line in checks if _run(c, line)]
     marker = "-m 'not lab'" if quick else ""
