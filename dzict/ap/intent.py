@@ -24,8 +24,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from dzict.ap import regdomain
 from dzict.exceptions import ApIntentError
+from dzict.inventory import regdomain
 from dzict.inventory.model import Host, Inventory, Radio, Site, Ssid
 
 #: Radio network interface of each band on a Linux (hostapd) access point.

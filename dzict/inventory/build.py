@@ -14,9 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from dzict.ap import regdomain
 from dzict.exceptions import AddressPlanError, InventoryError, Problem
-from dzict.inventory import addressing
+from dzict.inventory import addressing, regdomain
 from dzict.inventory.loader import AnsibleView, HostView, load
 from dzict.inventory.model import (
     LAB_RANGE,

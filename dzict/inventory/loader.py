@@ -23,6 +23,10 @@ from dzict.inventory.sources import (
 )
 
 VAULT_PASSWORD_FILE = "vault-password"
+# The inventory's address plan is templated by the project's Ansible filter plugins
+# (``dzict.ansible_plugins``, which import this package). Ansible loads them from their folder,
+# as ansible.cfg's ``filter_plugins`` does; this package never imports them.
+FILTER_DIR = Path(__file__).resolve().parents[1] / "ansible_plugins" / "filter"
 SKIP_GROUPS = frozenset({"all", "ungrouped"})
 
 
@@ -143,8 +147,6 @@ def load(root: Path, password_file: Path | None = None) -> AnsibleView:
     from ansible.plugins.loader import filter_loader
     from ansible.template import Templar
     from ansible.vars.manager import VariableManager
-
-    from dzict.ansible_plugins import FILTER_DIR
 
     root = root.resolve()
     password_file = vault_password_file(root, password_file)

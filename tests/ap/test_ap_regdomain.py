@@ -1,4 +1,4 @@
-"""The BT channel table of ``dzict.ap.regdomain`` against its source, and the checks built on it.
+"""The BT channel table of ``dzict.inventory.regdomain`` against its source, and its checks.
 
 ``regulatory.db`` beside this file is the Linux regulatory database as Debian ships it
 (package wireless-regdb 2026.05.30-1~deb12u1, /lib/firmware/regulatory.db-upstream; ISC
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dzict.ap import regdomain
-from dzict.ap.regdomain import Rule
+from dzict.inventory import regdomain
+from dzict.inventory.regdomain import Rule
 
 DB = Path(__file__).with_name("regulatory.db")
 MAGIC = 0x52474442  # "RGDB"

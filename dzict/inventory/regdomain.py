@@ -11,8 +11,8 @@ Source of the table: the Linux wireless regulatory database, wireless-regdb rele
         (5490 - 5710 @ 160), (27), DFS
 
 This is the table the Linux kernel itself enforces on a radio set to country BT.
-``tests/test_ap_regdomain.py`` reads the same rules back out of that binary database (kept in
-``tests/data/regulatory.db``) so that an edit of the table below cannot go unnoticed.
+``tests/ap/test_ap_regdomain.py`` reads the same rules back out of that binary database (kept in
+``tests/ap/regulatory.db``) so that an edit of the table below cannot go unnoticed.
 """
 
 from __future__ import annotations
