@@ -174,7 +174,7 @@ CASES: dict[str, tuple[Edit, str, str, str]] = {
         _ap(ap_radios={"5": {"chanel": 40}}),
         "inv/hosts.yml",
         f"{AP}.ap_radios.5.chanel",
-        "Extra inputs are not permitted",
+        "unknown key (did you mean channel?)",
     ),
     "unknown band": (
         _ap(ap_radios={"6": {"channel": 37}}),

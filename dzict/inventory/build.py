@@ -1,32 +1,51 @@
 """Turn what Ansible resolved into the typed inventory, collecting every problem found.
 
 Nothing here contacts a device: an invalid inventory stops every task before it starts.
+
+The order matters: unknown keys and typing first, then the plan's numbers (which explain any
+address Ansible could not derive), then links, Wi-Fi and addresses. A part found faulty is left
+out of the later checks (``Findings``), so that each mistake is one line.
 """
 
 from __future__ import annotations
 
-import itertools
+import types
 from collections import defaultdict
 from collections.abc import Iterable
-from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from dzict.exceptions import AddressPlanError, InventoryError, Problem
-from dzict.inventory import addressing, regdomain
-from dzict.inventory.loader import AnsibleView, HostView, load
+from dzict.exceptions import InventoryError, Problem
+from dzict.inventory import addressing, variables
+from dzict.inventory.check_addresses import (
+    check_duplicates,
+    check_host_placement,
+    check_lab_range,
+    check_link_placement,
+    check_overlaps,
+    host_fit,
+    link_fit,
+    site_fit,
+    slot_fit,
+)
+from dzict.inventory.check_links import (
+    LinkChecker,
+    Numbered,
+    check_hq,
+    check_paths,
+    check_router_ports,
+)
+from dzict.inventory.check_wifi import access_points, check_wifi
+from dzict.inventory.findings import Findings
+from dzict.inventory.loader import AnsibleView, HostView, TemplateFailure, load
 from dzict.inventory.model import (
-    LAB_RANGE,
     ROLE_GROUPS,
     SITE_PREFIX,
-    AccessPoint,
     Dzongkhag,
     Host,
     Inventory,
-    Radio,
-    RadioOverride,
     Site,
     WanLink,
 )
@@ -42,7 +61,6 @@ SITE_KEYS = {
     "wifi_country": "wifi_country",
     "wifi_radios": "wifi_radios",
 }
-AP_KEYS = {"name": "ap_name", "location": "ap_location", "overrides": "ap_radios"}
 HOST_KEYS = (
     "platform",
     "host_id",
@@ -54,6 +72,7 @@ HOST_KEYS = (
     "lan_interface",
     "interfaces",
 )
+PLAN_FILTER = "dzict_"  # the address plan's filters (dzict.ansible_plugins.filter)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -62,8 +81,37 @@ def _loc(base: str, loc: Iterable[int | str]) -> str:
     for part in loc:
         if part == "[key]":  # pydantic's marker for a bad dictionary key
             continue
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
     return text
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` to ``X``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model`` (for suggestions)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            current = field.annotation if field else None
+        elif get_origin(current) in (list, dict):
+            current = get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
 
 
 class Builder:
@@ -71,54 +119,157 @@ class Builder:
 
     def __init__(self, view: AnsibleView) -> None:
         self.view = view
-        self.problems: list[Problem] = list(view.problems)
+        self.found = Findings(view, problems=list(view.problems))
+        self.failed: dict[str, set[str]] = defaultdict(set)
+        for failure in view.failures:
+            self.failed[failure.host].add(failure.key)
+        self.site_of: dict[str, str] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem found so far, one line each."""
+        return self.found.all()
 
     def problem(
         self, key: str, message: str, host: str | None = None, group: str | None = None
     ) -> None:
         """Record a problem in the file that sets ``key`` for that host or group."""
-        index = self.view.index
-        groups = [group] if group else (self.view.hosts[host].groups if host else [])
-        file = index.file_of(key, host, groups)
-        if host and file == index.hosts_file() and not key.startswith(host):
-            key = f"{host}.{key}"
-        self.problems.append(Problem(file, key, message))
+        self.found.add(key, message, host=host, group=group)
+
+    def skipped(self, host: str | None = None, group: str | None = None) -> set[str]:
+        """Keys whose absence is already explained: not templated, or misspelt (suggested)."""
+        chain = self.found.chain(host, group)
+        owner = chain[0][1] if chain and chain[0][0] == "host" else ""
+        suggested = {k for scope in chain for k in self.found.suggested.get(scope, set())}
+        return self.failed.get(owner, set()) | suggested
 
     def typed(
         self,
         model: type[M],
-        data: dict[str, Any],
-        keys: dict[str, str],
+        data: Any,
+        keys: dict[str, str] | None = None,
+        *,
         host: str | None = None,
         group: str | None = None,
+        prefix: str = "",
     ) -> M | None:
-        """Validate ``data`` as ``model``; report each error under the key it came from."""
+        """Validate ``data`` as ``model``; report each error under the key it came from.
+
+        An unknown key is reported with the nearest known one; an error of that known key (it
+        is missing, or a rule needs it) is then left out: it is the same mistake.
+        """
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            for error in exc.errors():
-                loc = list(error["loc"])
-                field = str(loc.pop(0)) if loc else ""
-                key = _loc(keys.get(field, field), loc)
-                message = str(error["msg"]).removeprefix("Value error, ")
-                if error["type"] == "missing":
-                    message = "required key is missing"
-                self.problem(key, message, host=host, group=group)
-            return None
+            errors = exc.errors()
+        hinted: set[tuple[int | str, ...]] = set()
+        hints: dict[tuple[int | str, ...], str | None] = {}
+        for error in errors:
+            loc = tuple(error["loc"])
+            if error["type"] == "extra_forbidden" and loc:
+                hint = variables.suggest(str(loc[-1]), _fields_at(model, loc[:-1]))
+                hints[loc] = hint
+                if hint:
+                    hinted.add((*loc[:-1], hint))
+        skip = self.skipped(host, group)
+        for error in errors:
+            loc = tuple(error["loc"])
+            if loc not in hints and any(loc[: len(h)] == h for h in hinted):
+                continue
+            names = keys or {}
+            field = str(loc[0]) if loc else ""
+            top = names.get(field, field)
+            if error["type"] == "missing" and len(loc) == 1 and top in skip:
+                continue
+            key = _loc(prefix, loc) if prefix else _loc(top, loc[1:])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "missing":
+                message = "required key is missing"
+            if loc in hints:
+                message = variables.unknown_message(str(loc[-1]), hints[loc])
+            self.found.add(key, message, host=host, group=group)
+        return None
+
+    # -- unknown keys and what Ansible could not template --------------------------------------
+
+    def unknown_keys(self) -> None:
+        """Every top-level variable is known (``dzict.inventory.variables``)."""
+        known = variables.known_variables()
+        index = self.view.index
+        for (scope, name, key), file in sorted(index.keys.items()):
+            if variables.is_known(key):
+                continue
+            hint = variables.suggest(key, known)
+            self.found.at(
+                file,
+                self.found.label((scope, name), file, key),
+                variables.unknown_message(key, hint),
+            )
+            if hint in variables.MODEL:
+                self.found.suggested[(scope, name)].add(hint)
+                self.mark_misspelt(scope, name)
+
+    def mark_misspelt(self, scope: str, name: str) -> None:
+        """A misspelt model key leaves its hosts (or the whole plan) out of later checks."""
+        if scope == "host":
+            self.found.faulty_hosts.add(name)
+        elif name == "all":
+            self.found.plan_faulty = True
+        else:
+            self.found.faulty_hosts |= set(self.view.groups.get(name, []))
+            if name.startswith(SITE_PREFIX):
+                self.found.faulty_sites.add(name.removeprefix(SITE_PREFIX))
+
+    def plain_failures(self) -> None:
+        """Values Ansible could not template that the address plan does not explain."""
+        for failure in self.view.failures:
+            if not self.is_derived(failure) or (failure.undefined or "").startswith("vault_"):
+                self.found.add(failure.key, failure.message, host=failure.host)
+
+    def is_derived(self, failure: TemplateFailure) -> bool:
+        """True for an address the plan's filters derive (directly or through a reference)."""
+        chain = self.view.chain(failure.host)
+        return self.view.index.derived(failure.key, chain, PLAN_FILTER)
+
+    def derived_failures(self) -> None:
+        """Addresses the plan could not derive, when no problem found so far explains them."""
+        for failure in self.view.failures:
+            if not self.is_derived(failure) or (failure.undefined or "").startswith("vault_"):
+                continue
+            if not self.found.host_ok(failure.host, self.site_of.get(failure.host)):
+                continue
+            missing = failure.undefined
+            if missing and missing in SITE_KEYS.values():
+                group = SITE_PREFIX + self.site_of[failure.host]
+                self.found.add(missing, "required key is missing", group=group)
+            elif missing:
+                self.found.add(missing, "required key is missing", host=failure.host)
+            else:
+                self.found.add(
+                    failure.key,
+                    f"{failure.message} ({{about}})",
+                    host=failure.host,
+                    about=("host", failure.host),
+                )
 
     # -- the pieces -------------------------------------------------------------------------
 
+    def first(self) -> HostView:
+        """The first host: Dzongkhag-wide values are read from it."""
+        return next(iter(self.view.hosts.values()))
+
     def dzongkhag(self) -> Dzongkhag | None:
         """The Dzongkhag settings, from the ``all`` group."""
-        first = next(iter(self.view.hosts.values()), None)
-        if first is None:
-            self.problems.append(Problem(self.view.index.hosts_file(), "all", "no hosts"))
-            return None
+        first = self.first()
         raw = first.vars.get("dzongkhag")
         if not isinstance(raw, dict):
-            self.problem("dzongkhag", "required key is missing", group="all")
+            if "dzongkhag" not in self.skipped(group="all"):
+                self.problem("dzongkhag", "required key is missing", group="all")
+            self.found.plan_faulty = True
             return None
-        return self.typed(Dzongkhag, raw, {}, group="all")
+        dz = self.typed(Dzongkhag, raw, group="all", prefix="dzongkhag")
+        self.found.plan_faulty |= dz is None
+        return dz
 
     def one_group(self, host: HostView, kinds: list[str], what: str) -> str | None:
         """The one group of a kind (role or site) a host must belong to."""
@@ -128,7 +279,8 @@ class Builder:
             message = f"host is in no {what} group"
         else:
             message = f"host name appears in several {what} groups ({', '.join(kinds)})"
-        self.problems.append(Problem(self.view.index.hosts_file(), host.name, message))
+        self.found.at(self.view.index.hosts_file(), host.name, message)
+        self.found.faulty_hosts.add(host.name)
         return None
 
     def host(self, view: HostView) -> Host | None:
@@ -137,6 +289,7 @@ class Builder:
         site = self.one_group(view, [g for g in view.groups if g.startswith(SITE_PREFIX)], "site")
         if role is None or site is None:
             return None
+        self.site_of[view.name] = site.removeprefix(SITE_PREFIX)
         data: dict[str, Any] = {k: view.vars[k] for k in HOST_KEYS if k in view.vars}
         data |= {
             "name": view.name,
@@ -145,173 +298,95 @@ class Builder:
             "groups": view.groups,
             "vars": view.vars,
         }
-        return self.typed(Host, data, {}, host=view.name)
+        before = len(self.found.problems)
+        host = self.typed(Host, data, host=view.name)
+        if host is None and len(self.found.problems) > before:
+            self.found.faulty_hosts.add(view.name)
+        return host
 
-    def site(self, group: str, members: list[str], dz: Dzongkhag) -> Site | None:
+    def site(self, group: str, members: list[str], dz: Dzongkhag | None) -> Site | None:
         """One site, typed, from the variables its group gives its hosts."""
-        if not members:
-            return None
+        self.found.representative[group] = members[0]
         vars_ = self.view.hosts[members[0]].vars
         data: dict[str, Any] = {f: vars_[k] for f, k in SITE_KEYS.items() if k in vars_}
         data["key"] = group.removeprefix(SITE_PREFIX)
         site = self.typed(Site, data, SITE_KEYS, group=group)
         if site is None:
-            return None
-        plan = dz.addressing.model_dump(mode="json")
-        try:
-            site.lan_block = addressing.site_lan_block(plan, site.id)
-            site.management_block = addressing.management_block(plan, site.id)
-            for vlan in site.vlans:
-                if vlan.subnet is None:
-                    vlan.subnet = addressing.vlan_subnet(plan, site.id, vlan.slot)
-        except AddressPlanError as exc:
-            self.problem("site_id", str(exc), group=group)
+            self.found.faulty_sites.add(group.removeprefix(SITE_PREFIX))
+        elif dz is not None and not self.found.plan_faulty:
+            self.place_site(site, dz)
         return site
 
-    def links(self, dz: Dzongkhag, hosts: dict[str, Host]) -> list[WanLink]:
+    def place_site(self, site: Site, dz: Dzongkhag) -> None:
+        """The site's blocks and VLAN subnets; a number that does not fit is reported once."""
+        plan = dz.addressing
+        why = site_fit(plan, site.id)
+        if why is not None:
+            self.problem("site_id", why, group=site.group)
+            self.found.faulty_sites.add(site.key)
+            return
+        raw = plan.model_dump(mode="json")
+        site.lan_block = addressing.site_lan_block(raw, site.id)
+        site.management_block = addressing.management_block(raw, site.id)
+        for n, vlan in enumerate(site.vlans):
+            if vlan.subnet is not None:
+                continue
+            why = slot_fit(plan, vlan.slot)
+            if why is None:
+                vlan.subnet = addressing.vlan_subnet(raw, site.id, vlan.slot)
+            else:
+                self.problem(f"vlans[{n}].slot", why, group=site.group)
+                self.found.faulty_sites.add(site.key)
+
+    def sites(self, hosts: dict[str, Host], dz: Dzongkhag | None) -> dict[str, Site]:
+        """Every site group with its members, routers first (the site's values come from one)."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for name, view in self.view.hosts.items():
+            for group in view.groups:
+                if group.startswith(SITE_PREFIX):
+                    members[group].append(name)
+        sites: dict[str, Site] = {}
+        for group in sorted(members):
+            ordered = sorted(
+                members[group],
+                key=lambda n: (hosts[n].role != "router") if n in hosts else True,
+            )
+            site = self.site(group, ordered, dz)
+            if site is not None:
+                sites[site.key] = site
+        return sites
+
+    def links(self, dz: Dzongkhag) -> Numbered:
         """The WAN links, typed, with their subnets and end addresses."""
-        raw = next(iter(self.view.hosts.values())).vars.get("wan_links") or []
-        links: list[WanLink] = []
+        raw = self.first().vars.get("wan_links") or []
+        if not isinstance(raw, list):
+            self.problem("wan_links", "must be a list of links", group="all")
+            return []
+        links: Numbered = []
         plan = dz.addressing.model_dump(mode="json")
-        for number, item in enumerate(raw):
-            link = self.typed(WanLink, item, {}, group="all")
+        for n, item in enumerate(raw):
+            link = self.typed(WanLink, item, group="all", prefix=f"wan_links[{n}]")
             if link is None:
+                self.found.faulty_links.add(n)
                 continue
-            try:
-                if link.subnet is None:
-                    link.subnet = addressing.wan_subnet(plan, link.id)
-                ends = addressing.wan_ends(link.subnet)
-            except (AddressPlanError, IndexError) as exc:
-                self.problem(f"wan_links[{number}].id", str(exc), group="all")
+            why = link_fit(dz.addressing, link.id) if link.subnet is None else None
+            if link.subnet is not None and link.subnet.prefixlen > 31:
+                why = f"link subnet {link.subnet} has no room for two ends"
+            if why is not None:
+                key = "id" if link.subnet is None else "subnet"
+                self.problem(f"wan_links[{n}].{key}", why, group="all")
+                self.found.faulty_links.add(n)
                 continue
+            link.subnet = link.subnet or addressing.wan_subnet(plan, link.id)
+            ends = addressing.wan_ends(link.subnet)
             for end, address in zip((link.a, link.b), ends, strict=True):
                 end.address = end.address or address
-            links.append(link)
+            links.append((n, link))
         return links
-
-    def access_points(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
-        """Give each access point its radios: the site's ``wifi_radios`` and its ``ap_radios``."""
-        for host in hosts.values():
-            site = sites.get(host.site)
-            if host.role != "ap" or site is None:
-                continue
-            data = {f: host.vars[k] for f, k in AP_KEYS.items() if host.vars.get(k) is not None}
-            data.setdefault("name", host.name)
-            data["country"] = site.wifi_country
-            ap = self.typed(AccessPoint, data, AP_KEYS, host=host.name)
-            if ap is None:
-                continue
-            for band, override in ap.overrides.items():
-                base = site.wifi_radios.get(band)
-                if base is None:
-                    self.problem(
-                        f"ap_radios.{band}",
-                        f"site {site.key} has no {band} GHz radio in wifi_radios to adjust",
-                        host=host.name,
-                    )
-                    continue
-                merged = base.model_dump() | override.model_dump(exclude_none=True)
-                radio = self.typed(Radio, merged, {}, host=host.name)
-                if radio is not None:
-                    self.check_radio(site, band, radio, override, host.name)
-            ap.radios = {
-                band: base.model_copy(update=ap.overrides[band].model_dump(exclude_none=True))
-                if band in ap.overrides
-                else base
-                for band, base in site.wifi_radios.items()
-            }
-            host.ap = ap
-
-    def check_radio(
-        self,
-        site: Site,
-        band: str,
-        radio: Radio,
-        override: RadioOverride | None = None,
-        host: str | None = None,
-    ) -> None:
-        """The channel, width and power of a radio are allowed in the site's country."""
-        touched = override.model_fields_set if override else set()
-        if override is not None and not touched & {"channel", "width", "tx_power"}:
-            return  # nothing the site's own check has not already seen
-        if not regdomain.known(site.wifi_country):
-            return
-
-        def report(field: str, message: str) -> None:
-            if override is not None and field in touched:
-                self.problem(f"ap_radios.{band}.{field}", message, host=host)
-            else:
-                self.problem(f"wifi_radios.{band}.{field}", message, group=site.group)
-
-        message = regdomain.problem(site.wifi_country, band, radio.channel, radio.width)
-        if message is not None:
-            width_only = message.startswith("channel width") or (
-                "width" in touched and "channel" not in touched
-            )
-            report("width" if width_only else "channel", message)
-            return
-        limit = regdomain.max_power_dbm(site.wifi_country, band, radio.channel, radio.width)
-        if radio.tx_power is not None and radio.tx_power > limit:
-            report(
-                "tx_power",
-                f"transmit power {radio.tx_power} dBm is above the {limit} dBm allowed on"
-                f" channel {radio.channel} in {site.wifi_country} (source: {regdomain.SOURCE})",
-            )
-
-    def check_wifi(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
-        """Country known, radios allowed there, SSIDs unique, on radios the site has."""
-        for site in sites.values():
-            aps = [h for h in hosts.values() if h.role == "ap" and h.site == site.key]
-            has_aps = bool(aps)
-            if not regdomain.known(site.wifi_country):
-                self.problem(
-                    "wifi_country",
-                    regdomain.problem(site.wifi_country, "2.4", 1) or "unknown country",
-                    group=site.group,
-                )
-            for band, radio in site.wifi_radios.items():
-                self.check_radio(site, band, radio)
-            if has_aps and site.ssids and not site.wifi_radios:
-                self.problem(
-                    "wifi_radios",
-                    f"site {site.key} has access points but no radio settings",
-                    group=site.group,
-                )
-            names: set[str] = set()
-            for n, ssid in enumerate(site.ssids):
-                if ssid.name in names:
-                    self.problem(
-                        f"ssids[{n}].name", f"SSID {ssid.name!r} is defined twice", group=site.group
-                    )
-                names.add(ssid.name)
-                vlan = site.vlan(ssid.vlan)
-                if ssid.security == "open" and vlan is not None and not vlan.isolated:
-                    self.problem(
-                        f"ssids[{n}].vlan",
-                        f"open SSID {ssid.name!r} must be on an isolated guest VLAN;"
-                        f" VLAN {ssid.vlan} ({vlan.name}) is not isolated",
-                        group=site.group,
-                    )
-                for ap in aps:
-                    if ap.lan_vlan == ssid.vlan:
-                        self.problem(
-                            f"ssids[{n}].vlan",
-                            f"SSID {ssid.name!r} is on VLAN {ssid.vlan}, the management VLAN"
-                            f" of access point {ap.name}; Wi-Fi clients must not share it",
-                            group=site.group,
-                        )
-                missing = [b for b in ssid.bands if b not in site.wifi_radios]
-                if has_aps and site.wifi_radios and missing:
-                    self.problem(
-                        f"ssids[{n}].bands",
-                        f"SSID {ssid.name!r} is on band {', '.join(missing)} GHz, which has no"
-                        f" radio settings (wifi_radios) at site {site.key}",
-                        group=site.group,
-                    )
 
     # -- the checks ---------------------------------------------------------------------------
 
-    def check_sites(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
+    def check_sites(self, sites: dict[str, Site]) -> None:
         """Each site has a router, a unique id, unique VLANs, SSIDs on its own VLANs."""
         ids: dict[int, str] = {}
         for site in sites.values():
@@ -319,7 +394,8 @@ class Builder:
                 self.problem(
                     "site_id", f"site id {site.id} is used by {ids[site.id]} too", group=site.group
                 )
-            ids[site.id] = site.key
+                self.found.faulty_sites |= {site.key, ids[site.id]}
+            ids.setdefault(site.id, site.key)
             routers = [
                 v
                 for v in self.view.hosts.values()
@@ -327,193 +403,125 @@ class Builder:
             ]
             if not routers:
                 self.problem("site_name", f"site {site.key} has no router", group=site.group)
-            for attr in ("id", "slot"):
-                seen: set[int] = set()
-                for n, vlan in enumerate(site.vlans):
-                    value = getattr(vlan, attr)
-                    if value in seen:
-                        self.problem(
-                            f"vlans[{n}].{attr}",
-                            f"VLAN {attr} {value} used twice",
-                            group=site.group,
-                        )
-                    seen.add(value)
-            for n, ssid in enumerate(site.ssids):
-                if site.vlan(ssid.vlan) is None:
-                    self.problem(
-                        f"ssids[{n}].vlan",
-                        f"SSID {ssid.name!r} uses VLAN {ssid.vlan},"
-                        f" which is not defined at site {site.key}",
-                        group=site.group,
-                    )
+            self.check_vlans(site)
 
-    def check_hosts(self, sites: dict[str, Site], hosts: dict[str, Host]) -> None:
-        """Host ids unique per site; LAN VLANs defined at the site."""
+    def check_vlans(self, site: Site) -> None:
+        """VLAN ids and slots unique at a site; each SSID on a VLAN of the site."""
+        for attr in ("id", "slot"):
+            seen: set[int] = set()
+            for n, vlan in enumerate(site.vlans):
+                value = getattr(vlan, attr)
+                if value in seen:
+                    self.problem(
+                        f"vlans[{n}].{attr}", f"VLAN {attr} {value} used twice", group=site.group
+                    )
+                    self.found.faulty_sites.add(site.key)
+                seen.add(value)
+        for n, ssid in enumerate(site.ssids):
+            if site.vlan(ssid.vlan) is None:
+                self.found.add(
+                    f"ssids[{n}].vlan",
+                    f"SSID {ssid.name!r} uses VLAN {ssid.vlan}, which is not defined at {{about}}",
+                    group=site.group,
+                    about=("site", site.key),
+                )
+
+    def check_host_numbers(self, sites: dict[str, Site]) -> None:
+        """Host ids unique per site and inside the blocks they index; LAN VLANs defined."""
         per_site: dict[tuple[str, int], str] = {}
-        for host in hosts.values():
-            key = (host.site, host.host_id)
-            if key in per_site:
+        for name, view in self.view.hosts.items():
+            site = sites.get(self.site_of.get(name, ""))
+            host_id = view.vars.get("host_id")
+            if site is None or not isinstance(host_id, int) or isinstance(host_id, bool):
+                continue
+            if not self.found.host_ok(name, site.key):
+                continue
+            other = per_site.setdefault((site.key, host_id), name)
+            if other != name:
                 self.problem(
                     "host_id",
-                    f"host_id {host.host_id} is also used by {per_site[key]} at site {host.site}",
-                    host=host.name,
+                    f"host_id {host_id} is also used by {other} at site {site.key}",
+                    host=name,
                 )
-            per_site[key] = host.name
-            site = sites.get(host.site)
-            if site and host.lan_vlan is not None and site.vlan(host.lan_vlan) is None:
-                self.problem(
-                    "lan_vlan",
-                    f"VLAN {host.lan_vlan} is not defined at site {host.site}",
-                    host=host.name,
-                )
-
-    def check_addresses(self, hosts: dict[str, Host], links: list[WanLink]) -> None:
-        """No address is given to two hosts or two interfaces.
-
-        The problem is reported where an address was written by hand (host_vars or the hosts
-        file) when one of the claimants has it so, since that is the value to fix.
-        """
-        owners: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-        for host in hosts.values():
-            owners[str(host.mgmt_address)].append(
-                (f"{host.name} (management)", "mgmt_address", host.name)
-            )
-            if host.lan_address is not None:
-                owners[str(host.lan_address.ip)].append(
-                    (f"{host.name} (LAN)", "lan_address", host.name)
-                )
-            if host.loopback is not None:
-                owners[str(host.loopback.ip)].append(
-                    (f"{host.name} (loopback)", "loopback", host.name)
-                )
-        for n, link in enumerate(links):
-            for side, end in (("a", link.a), ("b", link.b)):
-                if end.address is not None:
-                    owner = f"{end.host} {end.interface}"
-                    owners[str(end.address.ip)].append((owner, f"wan_links[{n}].{side}", None))
-        for address, claims in owners.items():
-            if len(claims) < 2:
+                self.found.faulty_hosts |= {name, other}
                 continue
-            by_hand = [c for c in claims if c[2] and self._set_on_host(c[1], c[2])]
-            owner, key, holder = (by_hand or claims)[-1]
-            others = ", ".join(c[0] for c in claims if c[0] != owner)
-            self.problem(
-                key,
-                f"address {address} of {owner} is also used by {others}",
-                host=holder,
-                group=None if holder else "all",
+            self.check_host_fit(view, site, host_id)
+
+    def check_host_fit(self, view: HostView, site: Site, host_id: int) -> None:
+        """The host's number has an address in its management block and its VLAN's subnet."""
+        index = self.view.index
+        block = site.management_block
+        why = None
+        if block is not None and not index.explicit("mgmt_address", view.chain):
+            why = host_fit(block, host_id, f"the management block {block} of site {site.key}")
+        lan_vlan = view.vars.get("lan_vlan")
+        vlan = site.vlan(lan_vlan) if isinstance(lan_vlan, int) else None
+        if why is None and isinstance(lan_vlan, int) and vlan is None:
+            self.found.add(
+                "lan_vlan",
+                f"VLAN {lan_vlan} is not defined at {{about}}",
+                host=view.name,
+                about=("site", site.key),
             )
+            self.found.faulty_hosts.add(view.name)
+            return
+        subnet = vlan.subnet if vlan is not None else None
+        if why is None and subnet is not None and not index.explicit("lan_address", view.chain):
+            where = f"the subnet {subnet} of VLAN {lan_vlan} at site {site.key}"
+            why = host_fit(subnet, host_id, where)
+        if why is not None:
+            self.problem("host_id", why, host=view.name)
+            self.found.faulty_hosts.add(view.name)
 
-    def _set_on_host(self, key: str, host: str) -> bool:
-        """True when ``key`` is written for this host itself (host_vars or the hosts file)."""
-        return ("host", host, key) in self.view.index.keys
-
-    def check_links(self, hosts: dict[str, Host], links: list[WanLink]) -> None:
-        """Both ends of every link are a known router interface, used once."""
-        used: dict[tuple[str, str], int] = {}
-        ids: set[int] = set()
-        for n, link in enumerate(links):
-            if link.id in ids:
-                self.problem(f"wan_links[{n}].id", f"link id {link.id} is used twice", group="all")
-            ids.add(link.id)
-            for side, end in (("a", link.a), ("b", link.b)):
-                key = f"wan_links[{n}].{side}"
-                host = hosts.get(end.host)
-                if host is None and end.host in self.view.hosts:
-                    continue  # the host itself is invalid and already reported
-                if host is None:
-                    self.problem(
-                        f"{key}.host", f"{end.host!r} is not a host of this inventory", group="all"
-                    )
-                elif host.role != "router":
-                    self.problem(
-                        f"{key}.host", f"{end.host!r} is a {host.role}, not a router", group="all"
-                    )
-                elif end.interface not in host.interfaces:
-                    self.problem(
-                        f"{key}.interface",
-                        f"{end.host} has no interface {end.interface!r}"
-                        f" (it has: {', '.join(host.interfaces)})",
-                        group="all",
-                    )
-                elif (end.host, end.interface) in used:
-                    self.problem(
-                        f"{key}.interface",
-                        f"{end.host} {end.interface} is already used by link"
-                        f" {used[(end.host, end.interface)]}",
-                        group="all",
-                    )
-                used[(end.host, end.interface)] = link.id
-
-    def check_overlaps(self, dz: Dzongkhag, sites: dict[str, Site], links: list[WanLink]) -> None:
-        """No two subnets of the plan overlap; a lab stays inside 198.18.0.0/15."""
-        nets: list[tuple[IPv4Network, str, str | None]] = []
-        for name in ("loopback", "wan", "management", "lan"):
-            nets.append((getattr(dz.addressing, name), f"dzongkhag.addressing.{name}", None))
-        for site in sites.values():
-            for n, vlan in enumerate(site.vlans):
-                if vlan.subnet is not None and not vlan.subnet.subnet_of(dz.addressing.lan):
-                    nets.append((vlan.subnet, f"vlans[{n}].subnet", site.group))
-        for n, link in enumerate(links):
-            if link.subnet is not None and not link.subnet.subnet_of(dz.addressing.wan):
-                nets.append((link.subnet, f"wan_links[{n}].subnet", "all"))
-        nets.sort(key=lambda item: (item[0].network_address, -item[0].prefixlen))
-        for (net, key, group), (other, other_key, _g) in itertools.pairwise(nets):
-            if net.overlaps(other):
-                self.problem(
-                    other_key, f"subnet {other} overlaps {net} ({key})", group=group or "all"
-                )
+    def check_placement(
+        self, dz: Dzongkhag, sites: dict[str, Site], hosts: dict[str, Host], links: Numbered
+    ) -> None:
+        """Every address written in the inventory lies in the block or VLAN it belongs to."""
+        for host in hosts.values():
+            site = sites.get(host.site)
+            if site is not None and self.found.host_ok(host.name, host.site):
+                check_host_placement(self.found, site, host, dz.addressing, lab=dz.lab)
+        for n, link in links:
+            if n not in self.found.faulty_links:
+                check_link_placement(self.found, n, link)
         if dz.lab:
-            for net, key, group in nets:
-                if not net.subnet_of(LAB_RANGE):
-                    self.problem(
-                        key, f"{net} is outside the lab range {LAB_RANGE}", group=group or "all"
-                    )
+            check_lab_range(self.found)
 
     def build(self) -> Inventory | None:
         """The inventory, or None when any problem was found."""
-        if self.problems:
+        if self.found or not self.view.hosts:
+            if not self.view.hosts and not self.found:
+                self.found.at(self.view.index.hosts_file(), "all", "no hosts")
             return None
+        self.unknown_keys()
+        self.plain_failures()
         dz = self.dzongkhag()
         hosts = {name: h for name, v in self.view.hosts.items() if (h := self.host(v))}
-        if dz is None:
+        sites = self.sites(hosts, dz)
+        if dz is None or self.found.plan_faulty:
             return None
-        members: dict[str, list[str]] = defaultdict(list)
-        for name, view in self.view.hosts.items():
-            for group in view.groups:
-                if group.startswith(SITE_PREFIX):
-                    members[group].append(name)
-        sites = {
-            s.key: s
-            for group in sorted(members)
-            if (
-                s := self.site(
-                    group,
-                    sorted(
-                        members[group],
-                        key=lambda n: (hosts[n].role != "router") if n in hosts else True,
-                    ),
-                    dz,
-                )
-            )
-        }
-        links = self.links(dz, hosts)
-        self.check_sites(sites, hosts)
-        self.check_wifi(sites, hosts)
-        self.access_points(sites, hosts)
-        self.check_hosts(sites, hosts)
-        self.check_links(hosts, links)
-        self.check_addresses(hosts, links)
-        self.check_overlaps(dz, sites, links)
-        if self.problems:
+        self.check_sites(sites)
+        check_hq(self.found, sites)
+        self.check_host_numbers(sites)
+        self.derived_failures()
+        links = self.links(dz)
+        check_router_ports(self.found, hosts)
+        LinkChecker(self.found, hosts).check(links)
+        check_paths(self.found, sites, hosts, links)
+        check_wifi(self.found, sites, hosts)
+        access_points(self.found, self.typed, sites, hosts)
+        self.check_placement(dz, sites, hosts, links)
+        check_duplicates(self.found, hosts, links)
+        check_overlaps(self.found, dz, sites, links)
+        if self.found:
             return None
-        services = next(iter(self.view.hosts.values())).vars.get("services") or {}
+        services = self.first().vars.get("services") or {}
         return Inventory(
             root=self.view.root,
             dzongkhag=dz,
             sites=sites,
             hosts=hosts,
-            links=links,
+            links=[link for _n, link in links],
             services=services,
         )
 

@@ -8,6 +8,7 @@ resolves them for a playbook.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from dzict.exceptions import Problem
 from dzict.inventory.sources import (
     VAULT_HEADER,
+    Scope,
     SourceIndex,
     inventory_files,
     parse_yaml,
@@ -28,15 +30,31 @@ VAULT_PASSWORD_FILE = "vault-password"
 # as ansible.cfg's ``filter_plugins`` does; this package never imports them.
 FILTER_DIR = Path(__file__).resolve().parents[1] / "ansible_plugins" / "filter"
 SKIP_GROUPS = frozenset({"all", "ungrouped"})
+UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
 
 
 @dataclass
 class HostView:
-    """One host as Ansible sees it: its groups and its fully templated variables."""
+    """One host as Ansible sees it: its groups and its fully templated variables.
+
+    ``chain`` lists where a variable of this host can come from, strongest first: the host
+    itself, then its groups in the reverse of Ansible's precedence order, ``all`` last.
+    """
 
     name: str
     groups: list[str]
     vars: dict[str, Any]
+    chain: list[Scope] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TemplateFailure:
+    """A variable of a host that Ansible could not template; ``undefined`` names what it lacked."""
+
+    host: str
+    key: str
+    message: str
+    undefined: str | None = None
 
 
 @dataclass
@@ -48,6 +66,12 @@ class AnsibleView:
     hosts: dict[str, HostView] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    failures: list[TemplateFailure] = field(default_factory=list)
+
+    def chain(self, host: str | None) -> list[Scope]:
+        """The scopes of a host, strongest first; for no host, the ``all`` group alone."""
+        view = self.hosts.get(host) if host else None
+        return view.chain if view else [("group", "all")]
 
 
 def vault_password_file(root: Path, given: Path | None = None) -> Path | None:
@@ -134,9 +158,17 @@ def scan_files(root: Path, password_file: Path | None) -> tuple[SourceIndex, lis
     return index, problems
 
 
-def _wanted_keys(index: SourceIndex, host: str, groups: list[str]) -> set[str]:
-    scopes = {("host", host)} | {("group", g) for g in [*groups, "all"]}
+def _wanted_keys(index: SourceIndex, chain: list[Scope]) -> set[str]:
+    scopes = set(chain)
     return {key for (scope, name, key) in index.keys if (scope, name) in scopes}
+
+
+def _chain(host: Any) -> list[Scope]:
+    """Where a host's variables come from, strongest first (Ansible's own group ordering)."""
+    from ansible.inventory.helpers import sort_groups
+
+    groups = [("group", str(g.name)) for g in reversed(sort_groups(host.get_groups()))]
+    return [("host", str(host.name)), *groups]
 
 
 def load(root: Path, password_file: Path | None = None) -> AnsibleView:
@@ -155,6 +187,7 @@ def load(root: Path, password_file: Path | None = None) -> AnsibleView:
     if problems:
         return view
     filter_loader.add_directory(str(FILTER_DIR))
+    _forget_vars_files()
     loader = DataLoader()
     loader.set_vault_secrets(_vault_secret(password_file))
     inventory = InventoryManager(loader=loader, sources=[str(root / "hosts.yml")])
@@ -175,29 +208,43 @@ def load(root: Path, password_file: Path | None = None) -> AnsibleView:
         except AnsibleError as exc:
             view.problems.append(Problem(index.hosts_file(), host.name, str(exc).splitlines()[0]))
             continue
+        chain = _chain(host)
         templar = Templar(loader=loader, variables=allvars)
         values: dict[str, Any] = {}
-        for key in sorted(_wanted_keys(index, host.name, groups)):
+        for key in sorted(_wanted_keys(index, chain) & set(allvars)):
             try:
                 values[key] = _plain(templar.template(allvars[key]))
             except AnsibleUndefinedVariable as exc:
-                view.problems.append(
-                    Problem(index.file_of(key, host.name, groups), key, _undefined(exc))
-                )
+                message, missing = _undefined(exc)
+                view.failures.append(TemplateFailure(host.name, key, message, missing))
             except AnsibleError as exc:
                 first = str(exc).splitlines()[0]
-                view.problems.append(Problem(index.file_of(key, host.name, groups), key, first))
-        view.hosts[host.name] = HostView(host.name, groups, values)
+                view.failures.append(TemplateFailure(host.name, key, first))
+        view.hosts[host.name] = HostView(host.name, groups, values, chain)
     return view
 
 
-def _undefined(exc: Exception) -> str:
-    """Turn Ansible's undefined-variable error into one line; name a missing vault variable."""
+def _forget_vars_files() -> None:
+    """Drop Ansible's per-process list of group_vars/host_vars files found so far.
+
+    Ansible lists those folders once per process; an inventory edited and loaded again in the
+    same process (a generated lab, a test) would otherwise be read with its old file list.
+    """
+    from ansible.plugins.vars import host_group_vars
+
+    for cache in (getattr(host_group_vars, "FOUND", None), getattr(host_group_vars, "NAK", None)):
+        if isinstance(cache, dict | set):
+            cache.clear()
+
+
+def _undefined(exc: Exception) -> tuple[str, str | None]:
+    """Ansible's undefined-variable error as one line, and the variable it names."""
     text = str(exc).splitlines()[0]
     for word in text.replace("'", " ").replace('"', " ").split():
         if word.startswith("vault_"):
-            return f"required vault variable {word} is missing (not in any vault file)"
-    return text
+            return f"required vault variable {word} is missing (not in any vault file)", word
+    named = UNDEFINED.search(text)
+    return text, named.group(1) if named else None
 
 
 def _plain(value: Any) -> Any:  # noqa: PLR0911 - one return per plain type

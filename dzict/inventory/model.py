@@ -48,7 +48,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False)
 
 
-class Addressing(_Model):
+class _Owned(BaseModel):
+    """A structure the inventory model owns: an unknown key in it is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def _fits(prefix: int, info: ValidationInfo, supernet_key: str, what: str) -> int:
+    """A block length must not be shorter than the block it is cut from."""
+    outer = info.data.get(supernet_key)
+    length = outer.prefixlen if isinstance(outer, IPv4Network) else outer
+    if isinstance(length, int) and prefix < length:
+        raise ValueError(f"{what} of /{prefix} do not fit in /{length} ({supernet_key})")
+    return prefix
+
+
+class Addressing(_Owned):
     """Supernets of a Dzongkhag and the prefix lengths they are cut into."""
 
     loopback: IPv4Network
@@ -61,8 +76,28 @@ class Addressing(_Model):
     vlan_prefix: int = Field(24, ge=8, le=30)
     loopbacks_per_site: int = Field(4, ge=1)
 
+    @field_validator("wan_prefix")
+    @classmethod
+    def _wan_links_fit(cls, prefix: int, info: ValidationInfo) -> int:
+        return _fits(prefix, info, "wan", "WAN links")
 
-class Dzongkhag(_Model):
+    @field_validator("management_site_prefix")
+    @classmethod
+    def _management_blocks_fit(cls, prefix: int, info: ValidationInfo) -> int:
+        return _fits(prefix, info, "management", "site management blocks")
+
+    @field_validator("lan_site_prefix")
+    @classmethod
+    def _lan_blocks_fit(cls, prefix: int, info: ValidationInfo) -> int:
+        return _fits(prefix, info, "lan", "site LAN blocks")
+
+    @field_validator("vlan_prefix")
+    @classmethod
+    def _vlans_fit(cls, prefix: int, info: ValidationInfo) -> int:
+        return _fits(prefix, info, "lan_site_prefix", "VLAN subnets")
+
+
+class Dzongkhag(_Owned):
     """The district: its name, short code (ticket ids, SSID prefixes) and address plan."""
 
     name: str
@@ -71,7 +106,7 @@ class Dzongkhag(_Model):
     lab: bool = False
 
 
-class Vlan(_Model):
+class Vlan(_Owned):
     """A VLAN of a site; ``slot`` picks its subnet inside the site's LAN block."""
 
     id: int = Field(ge=1, le=4094)
@@ -81,7 +116,7 @@ class Vlan(_Model):
     subnet: IPv4Network | None = None
 
 
-class Ssid(_Model):
+class Ssid(_Owned):
     """A wireless network offered by a site's access points."""
 
     name: str
@@ -141,7 +176,7 @@ class Ssid(_Model):
         return self.security.endswith("enterprise")
 
 
-class Radio(_Model):
+class Radio(_Owned):
     """One radio of an access point: band defaults in ``wifi_radios``, per AP in ``ap_radios``."""
 
     channel: int = Field(ge=1, le=196)
@@ -150,10 +185,8 @@ class Radio(_Model):
     interface: str | None = Field(None, pattern=r"^[a-z][a-z0-9]{0,9}$")
 
 
-class RadioOverride(_Model):
+class RadioOverride(_Owned):
     """What one access point changes of its site's radio settings (``ap_radios``)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     channel: int | None = Field(None, ge=1, le=196)
     width: Literal[20, 40, 80] | None = None
@@ -171,7 +204,7 @@ class AccessPoint(_Model):
     overrides: dict[Band, RadioOverride] = Field(default_factory=dict)
 
 
-class Contact(_Model):
+class Contact(_Owned):
     """The agency contact of a site."""
 
     name: str
@@ -239,7 +272,7 @@ class Host(_Model):
         return platform
 
 
-class LinkEnd(_Model):
+class LinkEnd(_Owned):
     """One end of a WAN link: a router's interface."""
 
     host: str
@@ -247,7 +280,7 @@ class LinkEnd(_Model):
     address: IPv4Interface | None = None
 
 
-class WanLink(_Model):
+class WanLink(_Owned):
     """A point-to-point WAN link between two routers."""
 
     id: int = Field(ge=0)

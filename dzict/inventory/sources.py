@@ -7,7 +7,8 @@ for every host and group, which file set each top-level key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,34 +103,108 @@ def inventory_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+Scope = tuple[str, str]
+"""("host", name) or ("group", name): where in an inventory a variable can be set."""
+
+TEMPLATE_MARKS = ("{{", "{%")
+REFERENCE = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*$")
+MAX_REFERENCES = 8
+
+
+def is_template(value: Any) -> bool:
+    """True when the value (or anything inside it) is a Jinja template Ansible will render."""
+    if isinstance(value, str):
+        return any(mark in value for mark in TEMPLATE_MARKS)
+    if isinstance(value, dict):
+        return any(is_template(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_template(v) for v in value)
+    return False
+
+
+def top_key(key: str) -> str:
+    """The top-level variable of a key path such as ``wan_links[0].a.host``."""
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
 @dataclass
 class SourceIndex:
-    """Maps ("host", name) or ("group", name) and a top-level key to the file that set it."""
+    """Which file sets which top-level key for each host and group, and the value written there.
+
+    Ansible merges the hosts file, group_vars and host_vars into one dictionary per host; this
+    index keeps where each value came from, so that a problem names the file to edit: the host's
+    own file when the host sets the value, never the shared file whose default it overrides.
+    """
 
     root: Path
     keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    values: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    scope_files: dict[Scope, list[str]] = field(default_factory=dict)
     host_entries: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, scope: str, name: str, data: Any, path: Path) -> None:
         """Remember every top-level key of ``data`` as set by ``path`` for that scope."""
+        file = relative(path, self.root)
+        files = self.scope_files.setdefault((scope, name), [])
+        if file not in files:
+            files.append(file)
         if isinstance(data, dict):
-            for key in data:
+            for key, value in data.items():
                 # files are added in Ansible's order (hosts file, group_vars, host_vars):
                 # the last one to set a key is the one whose value Ansible uses
-                self.keys[(scope, name, str(key))] = relative(path, self.root)
+                self.keys[(scope, name, str(key))] = file
+                self.values[(scope, name, str(key))] = value
 
-    def file_of(self, key: str, host: str | None = None, groups: list[str] | None = None) -> str:
-        """The file that gives ``key`` its value for a host (host first, then its groups)."""
-        top = key.split(".", 1)[0].split("[", 1)[0]
-        if host is not None:
-            found = self.keys.get(("host", host, top))
-            if found:
-                return found
-        for group in [*(groups or []), "all"]:
-            found = self.keys.get(("group", group, top))
-            if found:
-                return found
-        return self.hosts_file()
+    def origin(self, key: str, chain: Sequence[Scope]) -> Scope | None:
+        """The scope whose value of ``key`` Ansible uses (``chain``: scopes, strongest first)."""
+        top = top_key(key)
+        return next(((s, n) for s, n in chain if (s, n, top) in self.keys), None)
+
+    def raw(self, key: str, chain: Sequence[Scope]) -> Any:
+        """The value of ``key`` as written in the file that sets it (None when nobody does)."""
+        found = self.origin(key, chain)
+        return None if found is None else self.values[(*found, top_key(key))]
+
+    def explicit(self, key: str, chain: Sequence[Scope]) -> bool:
+        """True when the value is written out (not derived by a template) in the inventory."""
+        found = self.origin(key, chain)
+        return found is not None and not is_template(self.values[(*found, top_key(key))])
+
+    def resolve(self, key: str, chain: Sequence[Scope]) -> tuple[str, Scope | None]:
+        """The key whose written value to blame, following plain ``{{ other }}`` references.
+
+        ``ansible_host: "{{ mgmt_address }}"`` in group_vars/all with ``mgmt_address`` set in a
+        host's file resolves to the host's ``mgmt_address``.
+        """
+        found = self.origin(key, chain)
+        for _ in range(MAX_REFERENCES):
+            if found is None:
+                break
+            value = self.values[(*found, top_key(key))]
+            match = REFERENCE.match(value) if isinstance(value, str) else None
+            target = self.origin(match.group(1), chain) if match else None
+            if match is None or target is None:
+                break
+            key, found = match.group(1), target
+        return key, found
+
+    def derived(self, key: str, chain: Sequence[Scope], marker: str) -> bool:
+        """True when the value of ``key`` comes from a template calling ``marker`` (a filter)."""
+        resolved, found = self.resolve(key, chain)
+        value = None if found is None else self.values[(*found, top_key(resolved))]
+        return isinstance(value, str) and marker in value
+
+    def own_file(self, scope: Scope) -> str:
+        """The file of a host's or group's own variables (else the hosts file, which names it)."""
+        files = [f for f in self.scope_files.get(scope, []) if f != self.hosts_file()]
+        return files[0] if len(files) == 1 else self.hosts_file()
+
+    def file_of(self, key: str, chain: Sequence[Scope]) -> str:
+        """The file that gives ``key`` its value (the first scope's own file when none does)."""
+        found = self.origin(key, chain)
+        if found is None:
+            return self.own_file(chain[0]) if chain else self.hosts_file()
+        return self.keys[(*found, top_key(key))]
 
     def hosts_file(self) -> str:
         """The inventory's hosts file."""
