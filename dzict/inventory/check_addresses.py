@@ -199,6 +199,8 @@ def check_lab_range(found: Findings) -> None:
     """Every address written anywhere in a lab inventory lies in 198.18.0.0/15."""
     index = found.view.index
     for (scope, name, key), value in sorted(index.values.items(), key=lambda i: i[0]):
+        if key.startswith("vault_"):
+            continue  # a secret is never printed, whatever it looks like
         for path, text in _walk(value, key):
             address = _address_in(text)
             if address is not None and not address.network.subnet_of(LAB_RANGE):
