@@ -97,6 +97,7 @@ class WanPlan:
     created: str
     routers: Mapping[str, RouterPlan]
     inventory: str = ""
+    source: str = field(default="", compare=False)
 
     @property
     def targets(self) -> list[str]:
@@ -112,12 +113,13 @@ class WanPlan:
         """This plan with some routers' plans replaced."""
         return replace(self, routers={**self.routers, **{p.host: p for p in plans}})
 
-    def require_inventory(self, digest: str, source: str = "the plan") -> None:
+    def require_inventory(self, digest: str) -> None:
         """WanPlanError unless the plan was made from the inventory state ``digest``."""
         if digest != self.inventory_digest:
             raise WanPlanError(
-                f"{source} was made for another inventory state (digest "
-                f"{self.inventory_digest[:12]}, now {digest[:12]}): run wan.plan --out again"
+                f"{self.source or 'the plan'} was made for another inventory state (digest "
+                f"{self.inventory_digest[:12]}, now {digest[:12]}); nothing changed: "
+                "run wan.plan --out again"
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -165,6 +167,7 @@ class WanPlan:
             created=str(data.get("created") or ""),
             routers=plans,
             inventory=str(data.get("inventory") or ""),
+            source=str(path),
         )
 
 
