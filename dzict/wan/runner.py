@@ -139,7 +139,7 @@ class _StageDone:
 
     rows: list[DeviceRow] = field(default_factory=list)
     outcomes: dict[str, ChangeOutcome] = field(default_factory=dict)
-    after: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str | None] = field(default_factory=dict)
 
 
 def failure(multi: MultiResult) -> str:
@@ -376,7 +376,11 @@ class WanJob:
                 revert_in=revert_in,
                 converge_timeout=converge_timeout,
             )
-            after.update(done.after)
+            for name, text in done.after.items():
+                if text is None:
+                    after.pop(name, None)  # not known after a failed commit: not backed up
+                else:
+                    after[name] = text
             outcomes.update(done.outcomes)
             for row in done.rows:
                 report.rows[row.host] = row
@@ -479,12 +483,10 @@ class WanJob:
     def _keep_after(
         done: _StageDone, name: str, outcome: ChangeOutcome, ticket: str, saved: SavedConfigs
     ) -> None:
-        """The running config the device task fetched after the change: for the backup, and
-        saved for the ticket when the change is in."""
-        if outcome.running_after is None:
-            return
+        """The running config the device task fetched after the change (None: not fetched):
+        for the backup, and saved for the ticket when the change is in."""
         done.after[name] = outcome.running_after
-        if outcome.status == "applied":
+        if outcome.running_after is not None and outcome.status == "applied":
             saved.save_after(ticket, name, outcome.running_after)
 
     def _skip_rest(
