@@ -18,7 +18,7 @@ def load_config(task: Task, planned: RouterPlan) -> Result:
     """Fetch the running config; when it is the one ``planned`` was diffed against, load the
     candidate of a changed target for the commit that follows.
 
-    ``result`` is the RouterPlan with the running config's text, or with status ``refused``
+    ``result`` is the RouterPlan with the running config's text, or with status ``stale``
     (nothing loaded, nothing changed) when the running config is no longer the planned one.
     """
     device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
@@ -29,10 +29,8 @@ def load_config(task: Task, planned: RouterPlan) -> Result:
             f"running config changed since the plan (sha256 {now[:12]}, "
             f"planned against {str(planned.running_hash)[:12]}); nothing changed, plan again"
         )
-        refused = dataclasses.replace(
-            planned, status="refused", problems=(problem,), running=running
-        )
-        return Result(host=task.host, result=refused)
+        stale = dataclasses.replace(planned, status="stale", problems=(problem,), running=running)
+        return Result(host=task.host, result=stale)
     if planned.target and planned.status == "changed":
         device.load_replace_candidate(config=planned.candidate)
     return Result(host=task.host, result=dataclasses.replace(planned, running=running))

@@ -42,7 +42,6 @@ STATUS_STYLE = {
     "not reverted": "bold red",
     "reverted by the device": "red",
     "skipped": "dim",
-    "refused": "red",
 }
 #: wan.verify's exit code when every pair answers but an intended OSPF adjacency is lost.
 DEGRADED = 3
@@ -190,7 +189,7 @@ def plan(  # noqa: PLR0917 (Invoke maps parameters to flags)
         "limit": LIMIT_HELP,
         "revert_in": "seconds after which an unconfirmed commit reverts itself (default 180)",
         "converge_timeout": "seconds to wait for OSPF and pings in the post-checks (default 60)",
-        "plan": "apply exactly this reviewed plan (wan.plan --out); routers changed since refused",
+        "plan": "apply exactly this plan (wan.plan --out); a router changed since is rejected",
         "workers": WORKERS_HELP,
     }
 )
@@ -265,13 +264,13 @@ def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> Non
             f"config backups: before {report.backup_before or '-'}, "
             f"after {report.backup_after or '-'}"
         )
-    refused = [f"{r.host}: {'; '.join(r.problems)}" for r in rows if r.status == "refused"]
+    stale = [f"{r.host}: {'; '.join(r.problems)}" for r in rows if r.stage == "plan"]
     if report.stopped_at:
         first = next(r for r in rows if r.stage == report.stopped_at and not r.ok)
         why = "; ".join(first.problems) or first.status
         raise Exit(f"{title}: stopped at stage {report.stopped_at}: {first.host}: {why}", code=1)
-    if refused:
-        raise Exit("\n".join(f"{title}: refused {line}" for line in refused), code=1)
+    if stale:
+        raise Exit("\n".join(f"{title}: rejected {line}" for line in stale), code=1)
     if not report.ok:
         raise Exit(f"{title}: some routers did not end as intended", code=1)
 
@@ -393,19 +392,10 @@ def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
     message = f"wan.backup {ticket}" if ticket else "wan.backup"
     try:
         with _job(inv, workers) as job:
-            rows, saved, _ = job.backup(names, repo, message)
+            rows, saved, _ = job.backup(names, repo, message, log=log, ticket=ticket)
     except DzictError as exc:
         raise fail(exc) from None
     good = [n for n, r in rows.items() if r.status != "error"]
-    if log is not None and ticket and saved is not None:
-        log.change(
-            ticket,
-            "wan.backup",
-            good,
-            "ok",
-            backup_commit=saved.commit,
-            changed=list(saved.changed),
-        )
     _summary("wan.backup", inv, list(rows.values()))
     if saved is not None:
         what = f"{len(saved.changed)} changed" if saved.changed else "nothing changed"

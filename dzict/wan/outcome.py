@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 #: Outcome statuses: the change is in; nothing to change; the dry run; undone by us; left to
-#: the device's own commit-confirm timer; the candidate was refused; the device was not reached;
-#: its stage never started; its running config was no longer the one a reviewed plan was made
-#: against.
+#: the device's own commit-confirm timer; the candidate was refused (or the running config was
+#: no longer the one a reviewed plan was made against); the device was not reached; its stage
+#: never started.
 STATUSES = (
     "applied",
     "unchanged",
@@ -20,7 +20,6 @@ STATUSES = (
     "rejected",
     "error",
     "skipped",
-    "refused",
 )
 
 

@@ -27,8 +27,9 @@ from dzict.wan.intent import RouterIntent
 #: The file format this module writes and reads.
 FORMAT = "dzict-wan-plan/1"
 #: What a router's plan says: its config differs, it does not, it could not be planned; or,
-#: once checked again before an apply, its running config is no longer the planned one.
-STATUSES = ("changed", "unchanged", "error", "refused")
+#: once checked again before an apply, its running config is no longer the planned one
+#: (``stale``: the apply rejects it).
+STATUSES = ("changed", "unchanged", "error", "stale")
 
 
 def inventory_digest(inventory: Inventory) -> str:

@@ -251,7 +251,7 @@ class WanJob:
     def _recheck(self, plan: WanPlan, targets: Iterable[str]) -> WanPlan:
         """A reviewed plan, checked again before its apply: the targets and the routers their
         post-checks read each get their running config fetched once and compared with the
-        planned one (``refused`` when it changed); the candidates of changed targets are loaded.
+        planned one (``stale`` when it changed); the candidates of changed targets are loaded.
         """
         wanted = set(targets)
         missing = sorted(wanted - set(plan.routers))
@@ -283,9 +283,16 @@ class WanJob:
     # -- backup ------------------------------------------------------------------------------
 
     def backup(
-        self, names: Iterable[str], store: ConfigStore, message: str
+        self,
+        names: Iterable[str],
+        store: ConfigStore,
+        message: str,
+        *,
+        log: TicketLog | None = None,
+        ticket: str | None = None,
     ) -> tuple[dict[str, DeviceRow], Saved | None, dict[str, str]]:
-        """Fetch the running configs and commit them (filtered) to the backup repository."""
+        """Fetch the running configs and commit them (filtered) to the backup repository;
+        recorded under ``ticket`` when one is given."""
         result = self._run(names, "wan.backup", backup_config)
         rows: dict[str, DeviceRow] = {}
         configs: dict[str, str] = {}
@@ -296,6 +303,15 @@ class WanJob:
                 configs[name] = str(multi[0].result)
         saved, stored = self._store(configs, store, message)
         rows.update(stored)
+        if log is not None and ticket and saved is not None:
+            log.change(
+                ticket,
+                "wan.backup",
+                sorted(configs),
+                "ok",
+                backup_commit=saved.commit,
+                changed=list(saved.changed),
+            )
         return rows, saved, configs
 
     @staticmethod
@@ -348,8 +364,8 @@ class WanJob:
         plan: WanPlan | None = None,
     ) -> ApplyReport:
         """Plan once (or check a reviewed ``plan`` again), back up, then canary, offices, HQ;
-        stop at the first stage that fails. WanPlanError (recorded, nothing contacted) for a
-        plan made from another inventory state."""
+        stop at the first stage that fails. WanPlanError (rejected, recorded, nothing contacted)
+        for a plan made from another inventory state."""
         targets = sorted(set(names))
         if plan is None:
             plan = self.plan(targets, keep=True, context=True)
@@ -360,8 +376,8 @@ class WanJob:
         before = {n: str(plan.routers[n].running) for n in targets if plan.routers[n].running}
         report.backup_before = self._backup_change(before, store, log, ticket, "before")
         after = dict(before)
-        refused = self._refuse(report, plan, targets, log, ticket)
-        rollout = [n for n in targets if n not in refused]
+        stale = self._reject_stale(report, plan, targets, log, ticket)
+        rollout = [n for n in targets if n not in stale]
         ready = plan.ready
         outcomes: dict[str, ChangeOutcome] = {}
         for stage in stages(self.inventory, rollout):
@@ -397,27 +413,28 @@ class WanJob:
     def _require_inventory(
         self, plan: WanPlan, targets: list[str], ticket: str, log: TicketLog
     ) -> None:
-        """Refuse (and record) a plan made from another inventory state; contact nothing."""
+        """Reject (and record) a plan made from another inventory state; contact nothing."""
         try:
             plan.require_inventory(inventory_digest(self.inventory))
         except WanPlanError as exc:
-            log.change(ticket, "wan.apply", targets, "refused", problems=[str(exc)])
+            log.change(ticket, "wan.apply", targets, "rejected", problems=[str(exc)])
             raise
 
-    def _refuse(
+    def _reject_stale(
         self, report: ApplyReport, plan: WanPlan, targets: list[str], log: TicketLog, ticket: str
     ) -> set[str]:
-        """Targets whose running config changed since a reviewed plan: recorded, left out."""
-        refused = [n for n in targets if plan.routers[n].status == "refused"]
-        if refused:
-            report.stages.append(("plan", tuple(refused)))
-        for name in refused:
+        """Targets whose running config changed since a reviewed plan: rejected (nothing
+        changed on them), recorded, left out of the rollout."""
+        stale = [n for n in targets if plan.routers[n].status == "stale"]
+        if stale:
+            report.stages.append(("plan", tuple(stale)))
+        for name in stale:
             row = DeviceRow.of(plan.routers[name], stage="plan")
-            row.diff = ""
+            row.status, row.diff = "rejected", ""
             row.after = row.before = config_hash(plan.routers[name].running)
             report.rows[name] = row
             self._record(log, ticket, row, report.backup_before)
-        return set(refused)
+        return set(stale)
 
     def _apply_stage(
         self,

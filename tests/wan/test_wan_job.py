@@ -219,18 +219,18 @@ def test_plan_file_round_trip_without_running_config_text(setup: Setup) -> None:
     assert all(setup.wan.routers[n].candidate is None for n in ROUTERS)
 
 
-def test_apply_from_a_plan_refuses_a_router_changed_since(setup: Setup) -> None:
+def test_apply_from_a_plan_rejects_a_router_changed_since(setup: Setup) -> None:
     path = setup.job.plan(ROUTERS, context=True).write(setup.tmp / "plan.json")
     setup.wan.routers[KABISA].running += "ip route 198.18.127.0/24 blackhole\n"
     setup.wan.calls.clear()
     report = setup.apply(plan=WanPlan.read(path))
     kabisa = report.rows[KABISA]
-    assert (kabisa.stage, kabisa.status) == ("plan", "refused")
+    assert (kabisa.stage, kabisa.status) == ("plan", "rejected")
     assert kabisa.problems[0].startswith("running config changed since the plan")
     assert setup.wan.count(KABISA, "load_replace_candidate") == 0
     assert setup.wan.count(KABISA, "commit_config") == 0
     assert setup.wan.routers[KABISA].running.endswith("blackhole\n")
-    assert setup.results()[KABISA] == "refused"
+    assert setup.results()[KABISA] == "rejected"
     for name in (CANARY, TALO, HQ):
         assert report.rows[name].status == "applied", report.rows[name]
         assert setup.wan.count(name, "compare_config") == 0  # the plan's diff is the diff
@@ -238,7 +238,7 @@ def test_apply_from_a_plan_refuses_a_router_changed_since(setup: Setup) -> None:
     assert not report.ok
 
 
-def test_plan_for_another_inventory_state_is_refused_and_recorded(setup: Setup) -> None:
+def test_plan_for_another_inventory_state_is_rejected_and_recorded(setup: Setup) -> None:
     plan = setup.job.plan(ROUTERS, context=True)
     data = plan.to_json()
     data["inventory_digest"] = "0" * 64
@@ -249,7 +249,7 @@ def test_plan_for_another_inventory_state_is_refused_and_recorded(setup: Setup) 
         setup.apply(plan=WanPlan.read(path))
     assert not setup.wan.calls
     (event,) = setup.events()
-    assert event["result"] == "refused"
+    assert event["result"] == "rejected"
     assert str(path) in event["details"]["problems"][0]
 
 

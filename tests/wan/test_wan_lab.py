@@ -2,7 +2,7 @@
 
 From the fresh lab: plan shows a diff for every router; apply converges; verify passes; plan
 --check exits 0; a reviewed plan file is applied as planned, a router changed by hand since is
-refused. Then the failure paths: a candidate FRR rejects, a change that cuts the
+rejected. Then the failure paths: a candidate FRR rejects, a change that cuts the
 management path, an office router stopped during an apply, WAN links cut (verify DEGRADED,
 exit 3, naming the link); and a rollback.
 The tests run in file order and leave the routers in their intended configuration.
@@ -197,7 +197,7 @@ def test_backup_commits_only_on_change_and_names_the_ticket(wan: Wan) -> None:
     assert event["data"]["backup_commit"] == head
 
 
-def test_reviewed_plan_is_applied_as_planned_and_a_router_changed_since_refused(
+def test_reviewed_plan_is_applied_as_planned_and_a_router_changed_since_rejected(
     wan: Wan,
 ) -> None:
     changed = wan.templates("v3")
@@ -218,13 +218,13 @@ def test_reviewed_plan_is_applied_as_planned_and_a_router_changed_since_refused(
     # the plan's candidates are applied as reviewed: the templates are not read again
     applied = wan.invoke("wan.apply", "--ticket", wan.ticket, "--plan", str(plan_file))
     assert applied.returncode == 1, applied.stdout + applied.stderr
-    assert f"wan.apply: refused {victim}: running config changed since the plan" in applied.stderr
+    assert f"wan.apply: rejected {victim}: running config changed since the plan" in applied.stderr
     assert wan.running(victim) == by_hand
     for router in wan.routers:
         if router != victim:
             assert "(v3)" in wan.running(router), router
     last = [e["data"] for e in wan.events() if e["data"]["targets"] == [victim]][-1]
-    assert last["result"] == "refused"
+    assert last["result"] == "rejected"
     assert last["before"] == last["after"]
     again = wan.invoke("wan.apply", "--ticket", wan.ticket)
     assert again.returncode == 0, again.stdout + again.stderr
