@@ -1,9 +1,9 @@
 """Benchmark of ``wan.plan``: every router planned by Nornir's threaded runner vs one worker.
 
-A plan per router is: open SSH, upload the candidate and check it (``vtysh -C``), diff it with
-``frr-reload.py --test``, discard. Each measurement starts from a fresh Nornir (connections
-opened inside the measurement, as in an officer's ``invoke wan.plan``; loading the inventory
-is left out).
+A plan per router is: open SSH, fetch the running config, upload the candidate and check it
+(``vtysh -C``), diff it with ``frr-reload.py --test``, discard. Each measurement starts from a
+fresh Nornir (connections opened inside the measurement, as in an officer's ``invoke
+wan.plan``; loading the inventory is left out).
 
     python bench/bench_wan.py --inventory /var/tmp/dzw-inv        # a lab that is up
     python bench/bench_wan.py --lab 3 --lab 12                     # bring labs up (prefix dzw)
@@ -36,13 +36,14 @@ def plan_seconds(inventory: Inventory, workers: int) -> float:
     job = WanJob(inventory, workers=workers)
     start = time.perf_counter()
     try:
-        rows = job.plan(job.intents)
+        planned = job.plan(job.intents)
         elapsed = time.perf_counter() - start
     finally:
         job.close()
-    failed = [name for name, row in rows.items() if row.status == "error"]
+    routers = planned.routers
+    failed = [name for name, plan in routers.items() if plan.status == "error"]
     if failed:
-        raise SystemExit(f"plan failed on {', '.join(failed)}: {rows[failed[0]].problems}")
+        raise SystemExit(f"plan failed on {', '.join(failed)}: {routers[failed[0]].problems}")
     return elapsed
 
 

@@ -105,6 +105,11 @@ class ConfigStoreError(WanError):
     """The configuration backup repository could not be read or written (git failed)."""
 
 
+class WanPlanError(WanError):
+    """A saved WAN plan cannot be used: unreadable, another format, or made for another
+    inventory state (then nothing is contacted)."""
+
+
 class PatchRunError(DzictError):
     """A patch playbook could not be run at all (missing playbook, ansible-runner error)."""
 

@@ -5,17 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from nornir.core.task import Result, Task
-from nornir_napalm.plugins.tasks import napalm_configure
+from nornir_napalm.plugins.connections import CONNECTION_NAME
 
-from dzict.inventory.model import Inventory
+from dzict.wan.configstore import mask_diff
+from dzict.wan.intent import RouterIntent
+from dzict.wan.outcome import config_hash
+from dzict.wan.plan import RouterPlan
+from nornir_tasks.backup_config import running_config
 from nornir_tasks.render_config import render_config
 
 __all__ = ["plan_config"]
 
 
-def plan_config(task: Task, inventory: Inventory, templates: Path | None = None) -> Result:
-    """Render, load as a replace candidate, diff, discard: ``diff`` and ``changed``."""
-    config = task.run(task=render_config, inventory=inventory, templates=templates).result
-    compared = task.run(task=napalm_configure, configuration=config, replace=True, dry_run=True)
-    diff = str(compared.diff or "")
-    return Result(host=task.host, result=config, diff=diff, changed=bool(diff))
+def plan_config(
+    task: Task, intent: RouterIntent, templates: Path | None = None, keep: bool = False
+) -> Result:
+    """Render, fetch the running config, load the candidate as a replace, diff.
+
+    ``result`` is a RouterPlan (with the running config's text). The candidate is discarded
+    unless ``keep`` and it differs: then it stays loaded for the commit that follows.
+    """
+    candidate = task.run(task=render_config, intent=intent, templates=templates).result
+    device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
+    running = running_config(device)
+    device.load_replace_candidate(config=candidate)
+    diff = str(device.compare_config())
+    if not (keep and diff):
+        device.discard_config()
+    plan = RouterPlan(
+        host=task.host.name,
+        status="changed" if diff else "unchanged",
+        candidate=candidate,
+        running_hash=config_hash(running),
+        diff=mask_diff(diff),
+        running=running,
+        intent=intent,
+    )
+    return Result(host=task.host, result=plan, diff=diff, changed=bool(diff))

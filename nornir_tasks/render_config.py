@@ -1,4 +1,4 @@
-"""Render a router's intended configuration from the inventory (no device contacted)."""
+"""Render a router's intended configuration from its intent (no device contacted)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from pathlib import Path
 
 from nornir.core.task import Result, Task
 
-from dzict.inventory.model import Inventory
-from dzict.wan.intent import router_intent
+from dzict.wan.intent import RouterIntent
 from dzict.wan.render import render
 
 __all__ = ["render_config"]
 
 
-def render_config(task: Task, inventory: Inventory, templates: Path | None = None) -> Result:
-    """The intended configuration text of ``task.host`` as ``result``."""
-    config = render(router_intent(inventory, task.host.name), templates)
-    return Result(host=task.host, result=config)
+def render_config(task: Task, intent: RouterIntent, templates: Path | None = None) -> Result:
+    """The configuration text of ``intent`` (``task.host``'s) as ``result``."""
+    return Result(host=task.host, result=render(intent, templates))

@@ -22,8 +22,9 @@ from dzict.ticketlog import TicketLog, resolve_path
 from dzict.wan.configstore import ConfigStore, store_path
 from dzict.wan.lock import DEFAULT_PATH as LOCK_PATH
 from dzict.wan.lock import run_lock
+from dzict.wan.plan import WanPlan
 from dzict.wan.progress import progress
-from dzict.wan.runner import ApplyReport, DeviceRow, VerifyReport, WanJob
+from dzict.wan.runner import ApplyReport, DeviceRow, VerifyReport, WanJob, plan_rows
 from dzict.wan.saved import SavedConfigs
 
 LIMIT_HELP = "only these routers: comma-separated host names, site keys or groups"
@@ -42,6 +43,8 @@ STATUS_STYLE = {
     "reverted by the device": "red",
     "skipped": "dim",
 }
+#: wan.verify's exit code when every pair answers but an intended OSPF adjacency is lost.
+DEGRADED = 3
 
 
 def select_routers(inventory: Inventory, limit: str | None) -> list[str]:
@@ -145,25 +148,35 @@ def _print_diffs(rows: list[DeviceRow]) -> None:
         "inventory": INVENTORY_HELP,
         "limit": LIMIT_HELP,
         "check": "exit 2 when any router differs from its intended config, 0 when none",
+        "out": "write the plan (candidates, running-config hashes, diffs) to this JSON file",
         "workers": WORKERS_HELP,
     }
 )
-def plan(
+def plan(  # noqa: PLR0917 (Invoke maps parameters to flags)
     c: Context,
     inventory: str | None = None,
     limit: str | None = None,
     check: bool = False,
+    out: str | None = None,
     workers: int = 20,
 ) -> None:
     """Render each router's intended config, show the diff against the router; change nothing."""
     inv = validated(c, inventory)
     names = select_routers(inv, limit)
     with _job(inv, workers) as job:
-        rows = list(job.plan(names).values())
+        planned = job.plan(names, context=out is not None)
+    rows = list(plan_rows(planned).values())
     _print_diffs(rows)
     _summary("wan.plan", inv, rows)
-    if any(r.status == "error" for r in rows):
+    if any(r.status == "error" for r in planned.routers.values()):
         raise Exit("wan.plan: some routers could not be planned", code=1)
+    if out is not None:
+        planned.write(Path(out))
+        console.print(
+            f"plan written to {out}: {len(rows)} router(s), inventory digest "
+            f"{planned.inventory_digest[:12]}, {planned.created}",
+            highlight=False,
+        )
     changed = [r.host for r in rows if r.status == "changed"]
     if check and changed:
         raise Exit(f"wan.plan --check: {len(changed)} router(s) differ", code=2)
@@ -176,6 +189,7 @@ def plan(
         "limit": LIMIT_HELP,
         "revert_in": "seconds after which an unconfirmed commit reverts itself (default 180)",
         "converge_timeout": "seconds to wait for OSPF and pings in the post-checks (default 60)",
+        "plan": "apply exactly this plan (wan.plan --out); a router changed since is rejected",
         "workers": WORKERS_HELP,
     }
 )
@@ -186,11 +200,13 @@ def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
     limit: str | None = None,
     revert_in: int = 180,
     converge_timeout: int = 60,
+    plan: str | None = None,
     workers: int = 20,
 ) -> None:
     """Staged rollout under a ticket (canary office, offices, HQ), commit-confirm per router."""
     inv = validated(c, inventory)
-    names = select_routers(inv, limit)
+    reviewed = _read_plan(plan) if plan else None
+    names = _apply_targets(inv, limit, reviewed, plan)
     log = _ticket_log(c, inv, ticket)
     if revert_in < converge_timeout + 30:
         raise Exit("--revert-in must leave 30 s beyond --converge-timeout", code=1)
@@ -209,10 +225,34 @@ def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
                     _saved(c),
                     revert_in=revert_in,
                     converge_timeout=converge_timeout,
+                    plan=reviewed,
                 )
     except DzictError as exc:
         raise fail(exc) from None
     _apply_summary("wan.apply", inv, report)
+
+
+def _read_plan(path: str) -> WanPlan:
+    try:
+        return WanPlan.read(Path(path))
+    except DzictError as exc:
+        raise fail(exc) from None
+
+
+def _apply_targets(
+    inventory: Inventory, limit: str | None, reviewed: WanPlan | None, path: str | None
+) -> list[str]:
+    """The routers to change: ``--limit`` (all without it), or a reviewed plan's targets
+    narrowed by ``--limit``."""
+    if reviewed is None:
+        return select_routers(inventory, limit)
+    if not limit:
+        return reviewed.targets
+    names = select_routers(inventory, limit)
+    missing = sorted(set(names) - set(reviewed.targets))
+    if missing:
+        raise Exit(f"--limit: {', '.join(missing)} not in the plan {path}", code=1)
+    return names
 
 
 def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> None:
@@ -224,10 +264,13 @@ def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> Non
             f"config backups: before {report.backup_before or '-'}, "
             f"after {report.backup_after or '-'}"
         )
+    stale = [f"{r.host}: {'; '.join(r.problems)}" for r in rows if r.stage == "plan"]
     if report.stopped_at:
         first = next(r for r in rows if r.stage == report.stopped_at and not r.ok)
         why = "; ".join(first.problems) or first.status
         raise Exit(f"{title}: stopped at stage {report.stopped_at}: {first.host}: {why}", code=1)
+    if stale:
+        raise Exit("\n".join(f"{title}: rejected {line}" for line in stale), code=1)
     if not report.ok:
         raise Exit(f"{title}: some routers did not end as intended", code=1)
 
@@ -240,14 +283,21 @@ def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> Non
     }
 )
 def verify(c: Context, inventory: str | None = None, wait: int = 0, workers: int = 20) -> None:
-    """Reachability matrix (each office LAN to HQ and its neighbours) and OSPF neighbours."""
+    """Reachability matrix (each office LAN to HQ and its neighbours) and OSPF adjacencies:
+    exit 1 when a pair fails, 3 (DEGRADED) when every pair answers but an adjacency is lost."""
     inv = validated(c, inventory)
     with _job(inv, workers) as job:
         report = job.verify(wait=wait)
     _verify_tables(report)
     failed = [p.pair for p, ok in report.pings if not ok]
-    if not report.ok:
+    if report.status == "failed":
         raise Exit(f"wan.verify: {len(failed)} pair(s) failed", code=1)
+    if report.status == "degraded":
+        lost = [str(a) for a in report.lost] + [f"{n}: {e}" for n, e in report.unread.items()]
+        raise Exit(
+            "wan.verify: DEGRADED: every pair answers, redundancy lost: " + " | ".join(lost),
+            code=DEGRADED,
+        )
 
 
 def _verify_tables(report: VerifyReport) -> None:
@@ -273,6 +323,14 @@ def _verify_tables(report: VerifyReport) -> None:
         full = sorted(rid for rid, (state, _) in seen.neighbours.items() if state == "full")
         ospf.add_row(name, ", ".join(full), "; ".join(seen.problems))
     console.print(ospf)
+    if report.lost:
+        lost = Table(title="wan.verify: intended OSPF adjacencies not Full")
+        for column in ("link", "ends", "cost", "seen"):
+            lost.add_column(column, overflow="fold")
+        for item in report.lost:
+            ends = " - ".join(f"{host} {iface}" for host, iface in item.ends)
+            lost.add_row(item.link, ends, str(item.cost), "; ".join(item.seen))
+        console.print(lost)
     for name, error in report.errors.items():
         errors.print(f"{name}: {error}", markup=False)
 
@@ -334,19 +392,10 @@ def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
     message = f"wan.backup {ticket}" if ticket else "wan.backup"
     try:
         with _job(inv, workers) as job:
-            rows, saved, _ = job.backup(names, repo, message)
+            rows, saved, _ = job.backup(names, repo, message, log=log, ticket=ticket)
     except DzictError as exc:
         raise fail(exc) from None
     good = [n for n, r in rows.items() if r.status != "error"]
-    if log is not None and ticket and saved is not None:
-        log.change(
-            ticket,
-            "wan.backup",
-            good,
-            "ok",
-            backup_commit=saved.commit,
-            changed=list(saved.changed),
-        )
     _summary("wan.backup", inv, list(rows.values()))
     if saved is not None:
         what = f"{len(saved.changed)} changed" if saved.changed else "nothing changed"

@@ -3,7 +3,9 @@
 ``probes`` builds the matrix (every office LAN to HQ's LAN and servers and to the LANs of its
 WAN neighbours, pinged from the office router sourced from its own LAN address).
 ``expectations`` narrows it to one router during a rollout: only peers that already run their
-intended configuration ("ready") are expected to be up.
+intended configuration ("ready") are expected to be up; ``context`` names the routers whose
+readiness those post-checks read. ``lost_adjacencies`` names the WAN links whose OSPF
+adjacency is not Full (lost redundancy, when the pings still answer).
 """
 
 from __future__ import annotations
@@ -144,6 +146,22 @@ def expectations(
     return Expectations(router, addresses, neighbours, tuple(checks), intended)
 
 
+def context(
+    inventory: Inventory, intents: Mapping[str, RouterIntent], targets: Iterable[str]
+) -> set[str]:
+    """Routers besides ``targets`` whose readiness the targets' post-checks read: each target's
+    WAN peers; HQ's routers for an office (it pings HQ); every office for an HQ router (it pings
+    them all)."""
+    chosen = set(targets)
+    hq = {h.name for h in inventory.routers_of(inventory.hq.key)} & set(intents)
+    needed: set[str] = set()
+    for name in chosen:
+        intent = intents[name]
+        needed |= {str(i.peer) for i in intent.wan_interfaces if i.peer in intents}
+        needed |= set(intents) - hq if intent.is_hq else hq
+    return needed - chosen
+
+
 def hq_probes(
     inventory: Inventory, intents: Mapping[str, RouterIntent], router: str, ready: Iterable[str]
 ) -> list[Probe]:
@@ -161,6 +179,51 @@ def hq_probes(
         if (target := lan_source(office, site)) is not None:
             result.append(Probe(router, source, f"{hq.key} LAN", target, f"{site.key} LAN"))
     return result
+
+
+@dataclass(frozen=True)
+class LostAdjacency:
+    """A WAN link whose OSPF adjacency is not Full, as each end sees it."""
+
+    link: str
+    ends: tuple[tuple[str, str], tuple[str, str]]
+    cost: int
+    description: str
+    seen: tuple[str, ...]
+
+    def __str__(self) -> str:
+        (a, a_if), (b, b_if) = self.ends
+        about = f"cost {self.cost}" + (f", {self.description}" if self.description else "")
+        return f"{self.link} {a} {a_if} - {b} {b_if} ({about}): {'; '.join(self.seen)}"
+
+
+def lost_adjacencies(
+    inventory: Inventory,
+    intents: Mapping[str, RouterIntent],
+    seen: Mapping[str, Mapping[str, tuple[str, str]] | None],
+) -> list[LostAdjacency]:
+    """The WAN links (between planned routers) whose adjacency either end does not see Full on
+    the link's interface. ``seen[router]`` is None when its neighbours could not be read."""
+    lost = []
+    for link in sorted(inventory.links, key=lambda item: item.id):
+        if link.a.host not in intents or link.b.host not in intents:
+            continue
+        views = []
+        for end, other in ((link.a, link.b), (link.b, link.a)):
+            neighbours = seen.get(end.host)
+            if neighbours is None:
+                views.append(f"{end.host}: neighbours not read")
+                continue
+            rid = intents[other.host].ospf.router_id
+            state, where = neighbours.get(rid, ("absent", ""))
+            if state != FULL:
+                views.append(f"{end.host} sees {other.host} {state}")
+            elif where != end.interface:
+                views.append(f"{end.host} sees {other.host} Full on {where}")
+        if views:
+            ends = ((link.a.host, link.a.interface), (link.b.host, link.b.interface))
+            lost.append(LostAdjacency(link.name, ends, link.cost, link.description, tuple(views)))
+    return lost
 
 
 # -- reading the devices' answers ------------------------------------------------------------

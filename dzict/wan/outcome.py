@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 #: Outcome statuses: the change is in; nothing to change; the dry run; undone by us; left to
-#: the device's own commit-confirm timer; the candidate was refused; the device was not reached.
+#: the device's own commit-confirm timer; the candidate was refused (or the running config was
+#: no longer the one a reviewed plan was made against); the device was not reached; its stage
+#: never started.
 STATUSES = (
     "applied",
     "unchanged",
@@ -30,7 +32,11 @@ def config_hash(config: str | None) -> str | None:
 
 @dataclass
 class ChangeOutcome:
-    """One device's change: status, hashes of the running config before and after, problems."""
+    """One device's change: status, hashes of the running config before and after, problems.
+
+    ``running_after`` is the running config's text fetched after the change, for the job to save
+    (never logged or shown).
+    """
 
     status: str
     before: str | None = None
@@ -38,6 +44,7 @@ class ChangeOutcome:
     problems: list[str] = field(default_factory=list)
     revert_in: int | None = None
     committed_at: float | None = None
+    running_after: str | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

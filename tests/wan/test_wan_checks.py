@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dzict.inventory import Inventory
 from dzict.wan.checks import (
+    context,
     expectations,
     missing_addresses,
     missing_neighbours,
@@ -121,3 +122,15 @@ def test_missing_addresses_from_get_interfaces_ip() -> None:
     expected = [("wan1", "198.18.5.6/30"), ("lo", "198.18.4.5/32"), ("wan2", "198.18.5.17/30")]
     assert missing_addresses(expected, found) == ["wan2 lacks 198.18.5.17/30"]
     assert missing_addresses([("wan1", "198.18.5.6/29")], found) == ["wan1 lacks 198.18.5.6/29"]
+
+
+def test_context_is_what_the_post_checks_of_the_targets_read(lab_inventory: Inventory) -> None:
+    intents = all_intents(lab_inventory)
+    offices = {"dzlab-guma-rtr", "dzlab-kabisa-rtr", "dzlab-talo-rtr"}
+    assert context(lab_inventory, intents, ["dzlab-talo-rtr"]) == {"dzlab-hq-rtr"}
+    assert context(lab_inventory, intents, ["dzlab-guma-rtr"]) == {
+        "dzlab-hq-rtr",
+        "dzlab-kabisa-rtr",
+    }
+    assert context(lab_inventory, intents, ["dzlab-hq-rtr"]) == offices
+    assert context(lab_inventory, intents, [*offices, "dzlab-hq-rtr"]) == set()

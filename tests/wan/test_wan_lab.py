@@ -1,8 +1,10 @@
 """WAN provisioning on the test lab, through ``invoke wan.*`` as an officer runs it.
 
 From the fresh lab: plan shows a diff for every router; apply converges; verify passes; plan
---check exits 0. Then the failure paths: a candidate FRR rejects, a change that cuts the
-management path, an office router stopped during an apply, a WAN link cut; and a rollback.
+--check exits 0; a reviewed plan file is applied as planned, a router changed by hand since is
+rejected. Then the failure paths: a candidate FRR rejects, a change that cuts the
+management path, an office router stopped during an apply, WAN links cut (verify DEGRADED,
+exit 3, naming the link); and a rollback.
 The tests run in file order and leave the routers in their intended configuration.
 """
 
@@ -24,6 +26,7 @@ import pytest
 
 from dzict import lab as lablib
 from dzict.backup.status import Snapshot, now, record_run
+from dzict.inventory.model import WanLink
 from dzict.ticketlog import TicketLog
 from dzict.wan.configstore import ConfigStore
 from support.lab import RunningLab
@@ -194,6 +197,41 @@ def test_backup_commits_only_on_change_and_names_the_ticket(wan: Wan) -> None:
     assert event["data"]["backup_commit"] == head
 
 
+def test_reviewed_plan_is_applied_as_planned_and_a_router_changed_since_rejected(
+    wan: Wan,
+) -> None:
+    changed = wan.templates("v3")
+    part = changed / "frr" / "_interface.j2"
+    part.write_text(
+        part.read_text().replace(
+            "description {{ interface.description }}",
+            "description {{ interface.description }} (v3)",
+        )
+    )
+    plan_file = wan.tmp / "reviewed-plan.json"
+    planned = wan.invoke("wan.plan", "--out", str(plan_file), env={"DZICT_TEMPLATES": str(changed)})
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert _table(planned.stdout) == dict.fromkeys(wan.routers, "changed")
+    victim = _stages(wan)[1][1][0]
+    wan.lab.ssh(victim, "vtysh -c 'conf t' -c 'ip route 198.19.127.254/32 blackhole'")
+    by_hand = wan.running(victim)
+    # the plan's candidates are applied as reviewed: the templates are not read again
+    applied = wan.invoke("wan.apply", "--ticket", wan.ticket, "--plan", str(plan_file))
+    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert f"wan.apply: rejected {victim}: running config changed since the plan" in applied.stderr
+    assert wan.running(victim) == by_hand
+    for router in wan.routers:
+        if router != victim:
+            assert "(v3)" in wan.running(router), router
+    last = [e["data"] for e in wan.events() if e["data"]["targets"] == [victim]][-1]
+    assert last["result"] == "rejected"
+    assert last["before"] == last["after"]
+    again = wan.invoke("wan.apply", "--ticket", wan.ticket)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "blackhole" not in wan.running(victim)
+    assert wan.invoke("wan.plan", "--check").returncode == 0
+
+
 def test_candidate_frr_rejects_changes_no_router(wan: Wan) -> None:
     broken = wan.templates("rejected")
     ospf = broken / "frr" / "ospf.j2"
@@ -336,7 +374,8 @@ def test_stopped_office_router_during_apply(wan: Wan) -> None:
     assert check.returncode == 0, check.stdout
 
 
-def test_cut_one_link_of_the_redundant_pair_verify_still_passes(wan: Wan) -> None:
+def _backup_and_primary(wan: Wan) -> tuple[WanLink, WanLink]:
+    """The redundant link (highest cost) and a primary link of one of its routers."""
     inventory = wan.lab.inventory
     backup = max(inventory.links, key=lambda link: link.cost)
     primary = next(
@@ -344,13 +383,39 @@ def test_cut_one_link_of_the_redundant_pair_verify_still_passes(wan: Wan) -> Non
         for link in inventory.links
         if link.cost < backup.cost and backup.a.host in (link.a.host, link.b.host)
     )
-    lablib.fault_link(inventory, str(primary.id), cut=True)
+    return backup, primary
+
+
+def _degraded_by_cut(wan: Wan, link: WanLink) -> subprocess.CompletedProcess[str]:
+    """wan.verify with ``link`` cut (restored afterwards, whatever happens)."""
+    lablib.fault_link(wan.lab.inventory, str(link.id), cut=True)
     try:
-        result = wan.invoke("wan.verify", "--wait", "30")
+        return wan.invoke("wan.verify", "--wait", "30")
     finally:
-        lablib.fault_link(inventory, str(primary.id), cut=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+        lablib.fault_link(wan.lab.inventory, str(link.id), cut=False)
+
+
+def test_cut_backup_link_verify_is_degraded_naming_it_then_ok_once_restored(wan: Wan) -> None:
+    backup, _ = _backup_and_primary(wan)
+    result = _degraded_by_cut(wan, backup)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout  # every pair still answers
+    ends = (
+        f"{backup.name} {backup.a.host} {backup.a.interface} - {backup.b.host} {backup.b.interface}"
+    )
+    assert "wan.verify: DEGRADED" in result.stderr
+    assert ends in " ".join(result.stderr.split())
+    restored = wan.invoke("wan.verify", "--wait", "30")
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+
+
+def test_cut_one_link_of_the_redundant_pair_pings_still_pass_degraded(wan: Wan) -> None:
+    _, primary = _backup_and_primary(wan)
+    result = _degraded_by_cut(wan, primary)
+    assert result.returncode == 3, result.stdout + result.stderr
     assert "absent" in result.stdout  # the cut adjacency is shown, the pings still pass
+    assert "FAIL" not in result.stdout
+    assert f"{primary.name} " in result.stderr
     assert wan.invoke("wan.verify", "--wait", "30").returncode == 0
 
 
