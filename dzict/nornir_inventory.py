@@ -22,6 +22,7 @@ from nornir.core.inventory import (
     Inventory,
     ParentGroups,
 )
+from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.core.plugins.inventory import InventoryPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
@@ -116,6 +117,7 @@ def nornir_hosts(model: Model) -> Inventory:
 
 def nornir_of(model: Model, num_workers: int = 20) -> Nornir:
     """A Nornir object on an inventory already loaded and validated (nothing is read again)."""
+    ConnectionPluginRegister.auto_register()  # napalm, netmiko... as InitNornir would
     return Nornir(
         inventory=nornir_hosts(model),
         runner=ThreadedRunner(num_workers=num_workers),

@@ -83,7 +83,7 @@ def _checked_commit(
         problems = _post_checks(task, expect, converge_timeout)
         if problems:
             device.rollback()
-            return _fetched(ChangeOutcome("rolled back", before, problems=problems), device)
+            return _fetched(ChangeOutcome("rolled-back", before, problems=problems), device)
         device.confirm_commit()
         return _fetched(ChangeOutcome("applied", before), device)
     except CommitConfirmException as exc:
@@ -92,11 +92,11 @@ def _checked_commit(
             f"not confirmed in time, the device reverted the commit itself ({exc});"
             f" post-checks took {waited} s, revert_in {revert_in} s"
         )
-        return _fetched(ChangeOutcome("reverted by the device", before, problems=[problem]), device)
+        return _fetched(ChangeOutcome("reverted", before, problems=[problem]), device)
     except Exception as exc:  # the task boundary: undo, or leave it to the device's timer
         problem = f"post-checks broke off: {type(exc).__name__}: {exc}"
         if _rolled_back(device):
-            return ChangeOutcome("rolled back", before, None, [problem])
+            return ChangeOutcome("rolled-back", before, None, [problem])
         return ChangeOutcome("reverting", before, None, [problem], revert_in, committed_at)
 
 

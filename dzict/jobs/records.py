@@ -17,6 +17,7 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"  # already as intended: nothing done
     REJECTED = "rejected"  # refused before any change (a check, a gate, a stale plan)
     ROLLED_BACK = "rolled-back"  # changed, failed its checks, put back by us
+    REVERTING = "reverting"  # lost after its commit: waiting for the device's own timer
     REVERTED = "reverted"  # lost after its commit, put back by the device's own timer
     NOT_REVERTED = "not-reverted"  # lost after its commit and not back as it was: look now
     FAILED = "failed"  # went wrong; what it left is in the details

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,32 +14,33 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from dzict.backup.gate import require_recent_backup
-from dzict.exceptions import BackupGateError, DzictError
+from dzict.exceptions import DzictError
 from dzict.inventory.model import Inventory
-from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
-from dzict.ticketlog import TicketLog, resolve_path
-from dzict.wan.configstore import ConfigStore, store_path
-from dzict.wan.lock import DEFAULT_PATH as LOCK_PATH
+from dzict.jobs import LIMIT_HELP, Recorder, RunContext, select
+from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, refusals
+from dzict.wan.configstore import ConfigStore
 from dzict.wan.lock import run_lock
 from dzict.wan.plan import WanPlan
 from dzict.wan.progress import progress
-from dzict.wan.runner import ApplyReport, DeviceRow, VerifyReport, WanJob, plan_rows
+from dzict.wan.rows import ApplyReport, DeviceRow, VerifyReport, plan_rows
+from dzict.wan.runner import WanJob
 from dzict.wan.saved import SavedConfigs
 
-LIMIT_HELP = "only these routers: comma-separated host names, site keys or groups"
-WORKERS_HELP = "Nornir threads (default 20; 1 runs the devices one after the other)"
+WORKERS_HELP = "Nornir threads (default: setting `workers`, 20; 1 runs one router at a time)"
 TICKET_HELP = "the open ticket this change belongs to (e.g. LAB-2026-0001)"
+OFFICER_HELP = "the officer making the change (default: DZICT_OFFICER, invoke config `officer`)"
 STATUS_STYLE = {
     "changed": "yellow",
     "unchanged": "green",
     "applied": "green",
     "saved": "green",
     "error": "red",
+    "failed": "red",
     "rejected": "red",
-    "rolled back": "red",
+    "rolled-back": "red",
     "reverting": "red",
-    "not reverted": "bold red",
-    "reverted by the device": "red",
+    "not-reverted": "bold red",
+    "reverted": "red",
     "skipped": "dim",
 }
 #: wan.verify's exit code when every pair answers but an intended OSPF adjacency is lost.
@@ -49,50 +49,28 @@ DEGRADED = 3
 
 def select_routers(inventory: Inventory, limit: str | None) -> list[str]:
     """Routers named by ``--limit`` (host names, site keys, group names); all without it."""
-    routers = sorted(h.name for h in inventory.by_role("router"))
-    if not limit:
-        return routers
-    chosen: set[str] = set()
-    for token in (t.strip() for t in limit.split(",") if t.strip()):
-        hits = {
-            name
-            for name in routers
-            if token in (name, inventory.hosts[name].site) or token in inventory.hosts[name].groups
-        }
-        if not hits:
-            raise Exit(f"--limit {token}: no router of this inventory matches", code=1)
-        chosen |= hits
-    return sorted(chosen)
+    with refusals():
+        return select(inventory, limit, ["router"])
 
 
-def _ticket_log(c: Context, inventory: Inventory, ticket: str) -> TicketLog:
-    log = TicketLog(resolve_path(None, c.config.get("ticket_log")), code=inventory.dzongkhag.code)
-    try:
-        log.require_open(ticket)
-    except DzictError as exc:
-        raise fail(exc) from None
-    return log
+def _recorder(ctx: RunContext, ticket: str) -> Recorder:
+    with refusals():
+        return ctx.recorder(ticket)
 
 
-def _store(c: Context, given: str | None = None) -> ConfigStore:
-    return ConfigStore(store_path(given, c.config.get("config_backups")))
+def _store(ctx: RunContext, given: str | None = None) -> ConfigStore:
+    return ConfigStore(Path(given) if given else ctx.settings.path("config_backups"))
 
 
-def _saved(c: Context) -> SavedConfigs:
-    return SavedConfigs(c.config.get("wan_saved"))
-
-
-def _lock_path(c: Context) -> Path:
-    return Path(os.environ.get("DZICT_WAN_LOCK") or c.config.get("wan_lock") or LOCK_PATH)
+def _saved(ctx: RunContext) -> SavedConfigs:
+    return SavedConfigs(ctx.settings.path("wan_saved"))
 
 
 @contextmanager
-def _job(inventory: Inventory, workers: int) -> Iterator[WanJob]:
-    if workers < 1:
-        raise Exit("--workers must be at least 1", code=1)
+def _job(ctx: RunContext) -> Iterator[WanJob]:
     with progress(console) as display:
         try:
-            job = WanJob(inventory, workers=workers, display=display)
+            job = WanJob(ctx.inventory, display=display, nornir=ctx.nornir())
         except DzictError as exc:
             raise fail(exc) from None
         try:
@@ -158,12 +136,13 @@ def plan(  # noqa: PLR0917 (Invoke maps parameters to flags)
     limit: str | None = None,
     check: bool = False,
     out: str | None = None,
-    workers: int = 20,
+    workers: int | None = None,
 ) -> None:
     """Render each router's intended config, show the diff against the router; change nothing."""
-    inv = validated(c, inventory)
+    ctx = context(c, inventory=inventory, workers=workers)
+    inv = ctx.inventory
     names = select_routers(inv, limit)
-    with _job(inv, workers) as job:
+    with _job(ctx) as job:
         planned = job.plan(names, context=out is not None)
     rows = list(plan_rows(planned).values())
     _print_diffs(rows)
@@ -191,6 +170,7 @@ def plan(  # noqa: PLR0917 (Invoke maps parameters to flags)
         "converge_timeout": "seconds to wait for OSPF and pings in the post-checks (default 60)",
         "plan": "apply exactly this plan (wan.plan --out); a router changed since is rejected",
         "workers": WORKERS_HELP,
+        "officer": OFFICER_HELP,
     }
 )
 def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
@@ -201,28 +181,26 @@ def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
     revert_in: int = 180,
     converge_timeout: int = 60,
     plan: str | None = None,
-    workers: int = 20,
+    workers: int | None = None,
+    officer: str | None = None,
 ) -> None:
     """Staged rollout under a ticket (canary office, offices, HQ), commit-confirm per router."""
-    inv = validated(c, inventory)
+    ctx = context(c, inventory=inventory, workers=workers, officer=officer)
+    inv = ctx.inventory
     reviewed = _read_plan(plan) if plan else None
     names = _apply_targets(inv, limit, reviewed, plan)
-    log = _ticket_log(c, inv, ticket)
+    recorder = _recorder(ctx, ticket)
     if revert_in < converge_timeout + 30:
         raise Exit("--revert-in must leave 30 s beyond --converge-timeout", code=1)
     try:
-        with run_lock(f"wan.apply {ticket}", _lock_path(c)):
-            try:
-                require_recent_backup(inv, names)
-            except BackupGateError as exc:
-                raise Exit(str(exc), code=1) from None
-            with _job(inv, workers) as job:
+        with run_lock(f"wan.apply {ticket}", ctx.settings.path("wan_lock")):
+            require_recent_backup(inv, names)
+            with _job(ctx) as job:
                 report = job.apply(
                     names,
-                    ticket,
-                    log,
-                    _store(c),
-                    _saved(c),
+                    recorder,
+                    _store(ctx),
+                    _saved(ctx),
                     revert_in=revert_in,
                     converge_timeout=converge_timeout,
                     plan=reviewed,
@@ -282,11 +260,13 @@ def _apply_summary(title: str, inventory: Inventory, report: ApplyReport) -> Non
         "workers": WORKERS_HELP,
     }
 )
-def verify(c: Context, inventory: str | None = None, wait: int = 0, workers: int = 20) -> None:
+def verify(
+    c: Context, inventory: str | None = None, wait: int = 0, workers: int | None = None
+) -> None:
     """Reachability matrix (each office LAN to HQ and its neighbours) and OSPF adjacencies:
     exit 1 when a pair fails, 3 (DEGRADED) when every pair answers but an adjacency is lost."""
-    inv = validated(c, inventory)
-    with _job(inv, workers) as job:
+    ctx = context(c, inventory=inventory, workers=workers)
+    with _job(ctx) as job:
         report = job.verify(wait=wait)
     _verify_tables(report)
     failed = [p.pair for p, ok in report.pings if not ok]
@@ -342,6 +322,7 @@ def _verify_tables(report: VerifyReport) -> None:
         "limit": LIMIT_HELP,
         "revert_in": "seconds after which an unconfirmed commit reverts itself (default 180)",
         "workers": WORKERS_HELP,
+        "officer": OFFICER_HELP,
     }
 )
 def rollback(  # noqa: PLR0917 (Invoke maps parameters to flags)
@@ -350,21 +331,23 @@ def rollback(  # noqa: PLR0917 (Invoke maps parameters to flags)
     inventory: str | None = None,
     limit: str | None = None,
     revert_in: int = 180,
-    workers: int = 20,
+    workers: int | None = None,
+    officer: str | None = None,
 ) -> None:
     """Put back the configs saved before the ticket's change (HQ first, canary last)."""
-    inv = validated(c, inventory)
-    names = select_routers(inv, limit)
-    log = _ticket_log(c, inv, ticket)
-    saved = _saved(c)
+    ctx = context(c, inventory=inventory, workers=workers, officer=officer)
+    names = select_routers(ctx.inventory, limit)
+    recorder = _recorder(ctx, ticket)
+    saved = _saved(ctx)
     if not set(saved.hosts(ticket)) & set(names):
         raise Exit(f"no configuration was saved before ticket {ticket} on these routers", code=1)
+    lock = ctx.settings.path("wan_lock")
     try:
-        with run_lock(f"wan.rollback {ticket}", _lock_path(c)), _job(inv, workers) as job:
-            report = job.rollback(names, ticket, log, saved, _store(c), revert_in=revert_in)
+        with run_lock(f"wan.rollback {ticket}", lock), _job(ctx) as job:
+            report = job.rollback(names, recorder, saved, _store(ctx), revert_in=revert_in)
     except DzictError as exc:
         raise fail(exc) from None
-    _apply_summary("wan.rollback", inv, report)
+    _apply_summary("wan.rollback", ctx.inventory, report)
 
 
 @task(
@@ -374,6 +357,7 @@ def rollback(  # noqa: PLR0917 (Invoke maps parameters to flags)
         "limit": LIMIT_HELP,
         "store": "the git repository of backups (default: config_backups, var/config-backups)",
         "workers": WORKERS_HELP,
+        "officer": OFFICER_HELP,
     }
 )
 def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
@@ -382,17 +366,19 @@ def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
     inventory: str | None = None,
     limit: str | None = None,
     store: str | None = None,
-    workers: int = 20,
+    workers: int | None = None,
+    officer: str | None = None,
 ) -> None:
     """Save every router's running config into the backup repository (a commit only on change)."""
-    inv = validated(c, inventory)
+    ctx = context(c, inventory=inventory, workers=workers, officer=officer)
+    inv = ctx.inventory
     names = select_routers(inv, limit)
-    log = _ticket_log(c, inv, ticket) if ticket else None
-    repo = _store(c, store)
+    recorder = _recorder(ctx, ticket) if ticket else None
+    repo = _store(ctx, store)
     message = f"wan.backup {ticket}" if ticket else "wan.backup"
     try:
-        with _job(inv, workers) as job:
-            rows, saved, _ = job.backup(names, repo, message, log=log, ticket=ticket)
+        with _job(ctx) as job:
+            rows, saved, _ = job.backup(names, repo, message, recorder=recorder)
     except DzictError as exc:
         raise fail(exc) from None
     good = [n for n, r in rows.items() if r.status != "error"]

@@ -13,12 +13,12 @@ STATUSES = (
     "applied",
     "unchanged",
     "planned",
-    "rolled back",
+    "rolled-back",
     "reverting",
-    "reverted by the device",
-    "not reverted",
+    "reverted",
+    "not-reverted",
     "rejected",
-    "error",
+    "failed",
     "skipped",
 )
 

@@ -96,3 +96,22 @@ def test_nornir_is_built_from_the_loaded_inventory_with_the_same_hosts() -> None
     assert host.hostname == str(ctx.inventory.hosts["dzlab-guma-rtr"].mgmt_address)
     assert host.platform == "frr"
     assert ctx.nornir() is nr  # built once per run
+
+
+def test_only_the_recorder_writes_change_records() -> None:
+    """Jobs record through ``Recorder``; no Invoke module, job or device task calls the ticket
+    log's ``change`` itself (the one call is inside ``dzict/jobs/records.py``)."""
+    import ast
+
+    callers = []
+    for folder in ("dzict", "nornir_tasks", "napalm_frr"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            callers += [
+                f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "change"
+            ]
+    assert [c.split(":")[0] for c in callers] == ["dzict/jobs/records.py"], callers

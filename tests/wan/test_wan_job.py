@@ -20,10 +20,11 @@ from wan_doubles import FakeClock, FakeWan
 
 from dzict.exceptions import WanPlanError
 from dzict.inventory import Inventory
-from dzict.nornir_inventory import init_nornir
+from dzict.jobs import Recorder
+from dzict.nornir_inventory import nornir_of
 from dzict.tasks import wan as wan_tasks
 from dzict.ticketlog import TicketLog
-from dzict.wan import runner
+from dzict.wan import change
 from dzict.wan.configstore import ConfigStore
 from dzict.wan.outcome import config_hash
 from dzict.wan.plan import WanPlan
@@ -50,8 +51,7 @@ class Setup:
     def apply(self, names: list[str] | None = None, **kwargs: Any) -> ApplyReport:
         return self.job.apply(
             names or ROUTERS,
-            self.ticket,
-            self.log,
+            Recorder(self.log, self.ticket, "Test Officer"),
             self.store,
             self.saved,
             revert_in=40,
@@ -74,13 +74,13 @@ def setup(
     wan = FakeWan(lab_inventory, clock)
     monkeypatch.setattr("nornir_napalm.plugins.connections.get_network_driver", wan.driver)
     for module in (
-        "dzict.wan.runner",
+        "dzict.wan.change",
         "nornir_tasks.apply_config",
         "nornir_tasks.verify_ospf",
         "nornir_tasks.verify_reachability",
     ):
         monkeypatch.setattr(importlib.import_module(module), "time", clock)
-    job = WanJob(lab_inventory, nornir=init_nornir(lab_inventory.root, num_workers=1))
+    job = WanJob(lab_inventory, nornir=nornir_of(lab_inventory, num_workers=1))
     log = TicketLog(tmp_path / "ticket-log.jsonl", code=lab_inventory.dzongkhag.code)
     ticket = log.open(
         agency="Lab Dzongkhag Administration",
@@ -139,7 +139,7 @@ def test_failed_canary_stops_the_rollout_and_skips_the_rest(setup: Setup) -> Non
     assert not report.ok
     rows = {n: (r.stage, r.status) for n, r in report.rows.items()}
     assert rows == {
-        CANARY: ("canary", "rolled back"),
+        CANARY: ("canary", "rolled-back"),
         KABISA: ("offices", "skipped"),
         TALO: ("offices", "skipped"),
         HQ: ("hq", "skipped"),
@@ -161,7 +161,7 @@ def test_failure_in_the_offices_stage_skips_hq_only(setup: Setup) -> None:
     assert report.stopped_at == "offices"
     assert {n: r.status for n, r in report.rows.items()} == {
         CANARY: "applied",
-        KABISA: "rolled back",
+        KABISA: "rolled-back",
         TALO: "applied",
         HQ: "skipped",
     }
@@ -177,23 +177,23 @@ def test_router_lost_after_its_commit_is_awaited_until_its_own_timer_reverts_it(
     assert time.monotonic() - wall < 30  # the job waited on the patched clock, not for real
     assert setup.clock.now - started >= 40
     row = report.rows[CANARY]
-    assert row.status == "reverted by the device"
+    assert row.status == "reverted"
     assert row.before == row.after == config_hash(setup.saved.before(setup.ticket, CANARY))
     assert any(p.startswith("checked ") and "after the commit" in p for p in row.problems)
     assert not setup.wan.at_intent(CANARY)
     results = [(e["targets"][0], e["result"]) for e in setup.events()]
     assert results[0] == (CANARY, "reverting")
-    assert results[-1] == (CANARY, "reverted by the device")
+    assert results[-1] == (CANARY, "reverted")
     assert {n for n, r in results if r == "skipped"} == {KABISA, TALO, HQ}
 
 
 def test_router_that_never_comes_back_is_not_reverted(setup: Setup) -> None:
     setup.wan.never_back.add(CANARY)
     report = setup.apply()
-    assert report.rows[CANARY].status == "not reverted"
+    assert report.rows[CANARY].status == "not-reverted"
     assert report.rows[CANARY].after is None
-    assert setup.clock.slept >= 40 + runner.REVERT_GRACE  # waited the timer and the grace
-    assert setup.results()[CANARY] == "not reverted"
+    assert setup.clock.slept >= 40 + change.REVERT_GRACE  # waited the timer and the grace
+    assert setup.results()[CANARY] == "not-reverted"
 
 
 # -- reviewed plan files ----------------------------------------------------------------------

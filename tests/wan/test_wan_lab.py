@@ -309,7 +309,7 @@ def test_change_cutting_management_reverts_itself(wan: Wan) -> None:
     assert wan.running(router) == before
     last = wan.events()[-1]["data"]
     assert last["targets"] == [router]
-    assert last["result"] == "reverted by the device"
+    assert last["result"] == "reverted"
     assert last["before"] == last["after"]
 
 

@@ -30,7 +30,7 @@ def test_limit_by_name_site_and_group(lab_inventory: Inventory) -> None:
 
 
 def test_limit_matching_nothing_is_one_clear_line(lab_inventory: Inventory) -> None:
-    with pytest.raises(Exit, match="--limit nowhere: no router of this inventory matches"):
+    with pytest.raises(Exit, match=r"--limit nowhere: no host of this inventory matches"):
         select_routers(lab_inventory, "hq,nowhere")
 
 
