@@ -2,8 +2,9 @@
 
 Settings follow one order for every key: the task's flag, then the ``DZICT_<KEY>`` environment
 variable, then Invoke's configuration (collection defaults < ``invoke.yaml`` < ``INVOKE_*``),
-then the built-in default. Relative paths are taken from the project's folder, wherever the
-command runs.
+then the built-in default. A relative path given as a flag or in the environment is taken from
+the folder the command runs in; one from the configuration or the defaults from the project's
+folder, wherever the command runs.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ DEFAULTS: dict[str, str] = {
     "docs_out": "docs/network",
     "workers": "20",
 }
+
+#: Settings that are paths. Given on the command line or in the environment they are taken
+#: from the folder the command runs in, as a shell would; from invoke.yaml or the defaults,
+#: from the project's folder.
+PATH_KEYS = frozenset(
+    {"inventory", "ticket_log", "config_backups", "wan_saved", "wan_lock", "patch_reports",
+     "templates", "docs_out"}
+)  # fmt: skip
 
 #: Words for officers that name no person: a change record never stops at one of these.
 NOT_A_PERSON = frozenset({"root", "nobody", ""})
@@ -96,7 +105,10 @@ def build_settings(
             ("default", default),
         ):
             if value not in (None, ""):
-                values[key], sources[key] = str(value), source
+                text = str(value)
+                if key in PATH_KEYS and source != "default" and not source.startswith("invoke"):
+                    text = str(Path(text).absolute())
+                values[key], sources[key] = text, source
                 break
         else:
             values[key], sources[key] = default, "default"

@@ -58,15 +58,16 @@ def context(c: Context, **flags: object) -> RunContext:
     except DzictError as exc:
         raise fail(exc) from None
     path = settings.path("inventory")
+    shown = flags.get("inventory") or settings["inventory"]  # as the officer wrote it
     if not path.is_dir():
-        raise Exit(f"inventory folder {settings['inventory']} does not exist", code=1)
+        raise Exit(f"inventory folder {shown} does not exist", code=1)
     try:
         return RunContext.load(settings)
     except InventoryError as exc:
         for problem in exc.problems:
             errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         raise Exit(
-            f"inventory {settings['inventory']} is invalid: {len(exc.problems)} problem(s);"
+            f"inventory {shown} is invalid: {len(exc.problems)} problem(s);"
             " nothing was contacted",
             code=1,
         ) from None

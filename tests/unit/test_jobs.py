@@ -16,10 +16,10 @@ from dzict.jobs.context import PROJECT_ROOT, officer_name
 def test_each_setting_comes_from_flag_then_environment_then_config_then_default() -> None:
     config = {"ticket_log": "from-config.jsonl", "inventory": "inventory/punakha"}
     env = {"DZICT_TICKET_LOG": "from-env.jsonl", "DZICT_WORKERS": "4"}
-    settings = build_settings(config, {"ticket_log": "from-flag.jsonl"}, env)
-    assert settings["ticket_log"] == "from-flag.jsonl"
+    settings = build_settings(config, {"ticket_log": "/srv/from-flag.jsonl"}, env)
+    assert settings["ticket_log"] == "/srv/from-flag.jsonl"
     assert settings.sources["ticket_log"] == "--ticket-log"
-    assert build_settings(config, {}, env)["ticket_log"] == "from-env.jsonl"
+    assert build_settings(config, {}, env)["ticket_log"] == str(Path("from-env.jsonl").absolute())
     assert build_settings(config, {}, {})["ticket_log"] == "from-config.jsonl"
     assert build_settings({}, {}, {})["ticket_log"] == "var/ticket-log.jsonl"
     assert settings["inventory"] == "inventory/punakha"
@@ -30,9 +30,13 @@ def test_each_setting_comes_from_flag_then_environment_then_config_then_default(
 def test_relative_paths_are_taken_from_the_project_wherever_the_command_runs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Configured paths belong to the project; a path typed on the command line to the shell."""
     monkeypatch.chdir(tmp_path)
-    settings = build_settings({}, {}, {})
+    settings = build_settings({"inventory": "inventory/punakha"}, {}, {})
     assert settings.path("ticket_log") == PROJECT_ROOT / "var" / "ticket-log.jsonl"
+    assert settings.path("inventory") == PROJECT_ROOT / "inventory" / "punakha"
+    typed = build_settings({}, {"inventory": "inv"}, {})
+    assert typed.path("inventory") == tmp_path / "inv"
     absolute = build_settings({}, {"ticket_log": str(tmp_path / "t.jsonl")}, {})
     assert absolute.path("ticket_log") == tmp_path / "t.jsonl"
 
