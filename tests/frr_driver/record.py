@@ -25,8 +25,8 @@ from doubles import sanitize
 from frr_lab import frr_lab
 from napalm.base.exceptions import NapalmException
 
-from dzict.napalm_frr import FRRDriver
-from dzict.napalm_frr.transport import CommandResult, Transport
+from napalm_frr import FRRDriver
+from napalm_frr.ssh import CommandResult, Transport
 
 HERE = Path(__file__).parent
 MOCKED_DATA = HERE / "mocked_data"
@@ -134,7 +134,7 @@ class RecordingTransport:
 
 def record_case(device: FRRDriver, folder: Path, calls: list[Call]) -> None:
     """Run the calls, then write the commands' output and the last call's result."""
-    transport = RecordingTransport(device._device)
+    transport = RecordingTransport(device._device())
     device._transport = transport
     expected: Any = None
     try:

@@ -19,7 +19,7 @@ from napalm.base import NetworkDriver, get_network_driver
 from napalm.base.exceptions import NapalmException
 from shapes import SHAPES
 
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 
 MOCKED_DATA = Path(__file__).parent / "mocked_data"
 HOST = "198.19.224.11"  # r1 of frr_lab.py, where the cases were recorded

@@ -32,7 +32,7 @@ from nornir.plugins.runners import SerialRunner
 from nornir_napalm.plugins.tasks import napalm_configure, napalm_confirm_commit, napalm_get
 from shapes import SHAPES
 
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 
 pytestmark = pytest.mark.lab
 
@@ -205,7 +205,7 @@ def test_rollback_of_a_pending_commit(lab: FrrLab, r1: FRRDriver) -> None:
 
 _COMMIT_AND_DIE = """
 import json, os, sys
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 host, args, config, revert_in = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
 device = FRRDriver(host, "root", "", optional_args=args)
 device.open()

@@ -36,9 +36,9 @@ from napalm.base.exceptions import (
 )
 from napalm.base.helpers import sanitize_configs
 
-from dzict.exceptions import DriverOptionError
-from dzict.napalm_frr import parsers
-from dzict.napalm_frr.transport import CommandResult, SSHTransport, Transport
+from napalm_frr import parsers
+from napalm_frr.exceptions import DriverOptionError
+from napalm_frr.ssh import CommandResult, SSHConnection, Transport
 
 __all__ = ["FRRDriver"]
 
@@ -130,7 +130,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
 
     def open(self) -> None:
         """Open the SSH connection (napalm ConnectionException and friends on failure)."""
-        self._transport = SSHTransport.connect(
+        self._transport = SSHConnection.connect(
             self.hostname,
             self.username,
             port=self.port,
@@ -151,8 +151,9 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         """Whether the SSH connection is up."""
         return {"is_alive": self._transport is not None and self._transport.is_active()}
 
-    @property
     def _device(self) -> Transport:
+        """The open connection; a method, not a property, so that introspecting an unconnected
+        driver (inspect.getmembers, as NAPALM's tests do) does not raise."""
         if self._transport is None:
             raise ConnectionClosedException(f"{self.hostname}: not connected; call open()")
         return self._transport
@@ -170,10 +171,10 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         return result
 
     def _run(self, command: str, stdin: str | None = None) -> str:
-        return self._checked(command, self._device.run(command, stdin)).stdout
+        return self._checked(command, self._device().run(command, stdin)).stdout
 
     def _run_many(self, commands: list[str]) -> list[str]:
-        results = self._device.run_many(commands)
+        results = self._device().run_many(commands)
         return [self._checked(c, r).stdout for c, r in zip(commands, results, strict=True)]
 
     # -- getters ----------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
     def get_facts(self) -> models.FactsDict:
         """Hostname, FRR version, uptime, interfaces (see parsers.parse_facts)."""
         # One vtysh call only: each one costs a vtysh start (the slow part of a getter).
-        results = self._device.run_many(
+        results = self._device().run_many(
             [SHOW_VERSION, IP_LINKS, PID1_AGE, MACHINE, MACHINE_ID, DOMAINNAME]
         )
         version, links, age, machine = (
@@ -267,7 +268,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
             for c in commands
         }
         vtysh = {c: f"vtysh -c {shlex.quote(line)}" for c, line in lines.items()}
-        results = self._device.run_many(list(vtysh.values()))
+        results = self._device().run_many(list(vtysh.values()))
         output: dict[str, str | dict[str, Any]] = {}
         for command, result in zip(vtysh, results, strict=True):
             if result.exit_status != 0:
@@ -296,7 +297,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         command += ["--", destination]
         if vrf:
             command = ["ip", "vrf", "exec", vrf, *command]
-        result = self._device.run(shlex.join(command))
+        result = self._device().run(shlex.join(command))
         # iputils ping: 0 replies received, 1 no reply, 2 any other error.
         if result.exit_status not in (0, 1):
             return {"error": (result.stderr.strip() or result.stdout.strip())}
@@ -319,7 +320,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
             f"umask 077 && mkdir -p {shlex.quote(self.state_dir)} && cat > {target} && "
             f"vtysh -C -f {target}"
         )
-        result = self._device.run(command, stdin=text)
+        result = self._device().run(command, stdin=text)
         if result.exit_status == _SYNTAX_CHECK_FAILED:
             self._candidate = None
             errors = parsers.syntax_errors(result.stderr + result.stdout)
@@ -381,7 +382,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         )
         if revert_in is not None:
             self._start_revert_timer(message, revert_in)
-        result = self._device.run(self._reload_command(keep_startup=revert_in is not None))
+        result = self._device().run(self._reload_command(keep_startup=revert_in is not None))
         if result.exit_status != 0:
             if revert_in is not None:
                 self._claim_pending("cancelled")
@@ -422,7 +423,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
 
     def _claim_pending(self, claim: str) -> bool:
         """Take the pending commit away from the revert timer and stop it; False if none."""
-        result = self._device.run(
+        result = self._device().run(
             f"mv {self._path('pending')} {self._path(claim)} 2>/dev/null || exit 3; "
             f"p=$(cat {self._path('revert.pid')} 2>/dev/null); "
             f'if [ -n "$p" ]; then kill -TERM -"$p" 2>/dev/null; fi; '
@@ -433,7 +434,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
     def has_pending_commit(self) -> bool:
         """Whether a commit waits for confirm_commit (its revert timer still running)."""
         pending, pid = self._path("pending"), self._path("revert.pid")
-        result = self._device.run(
+        result = self._device().run(
             f"[ -f {pending} ] || exit 1; p=$(cat {pid} 2>/dev/null) || exit 0; "
             f'grep -q revert.sh "/proc/$p/cmdline" 2>/dev/null'
         )
@@ -451,7 +452,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
     def rollback(self) -> None:
         """Restore the configuration saved before the last commit (stops a pending revert)."""
         rollback = self._path("rollback.conf")
-        if self._device.run(f"test -f {rollback}").exit_status != 0:
+        if self._device().run(f"test -f {rollback}").exit_status != 0:
             raise CommitError(f"{self.hostname}: nothing to roll back to (no commit saved one)")
         self._claim_pending("rolling-back")
         self._run(f"{shlex.quote(self.frr_reload)} --reload --overwrite {rollback}")
