@@ -11,7 +11,11 @@ __all__ = ["DriverOptionError", "HostKeyMismatchError", "HostKeyUnknownError"]
 
 
 class DriverOptionError(ValueError):
-    """An optional_args key the driver does not know, or a file it names that does not exist."""
+    """An optional_args key the driver does not know, or a file it names that does not exist.
+
+    Where NAPALM has an exception for a driver failure (napalm.base.exceptions), the driver
+    raises that one, so that tasks written for any NAPALM driver handle it.
+    """
 
 
 class HostKeyUnknownError(ConnectionException):  # type: ignore[misc]  # napalm has no types
