@@ -19,6 +19,7 @@ the lab routers).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import shlex
 from pathlib import Path
@@ -36,7 +37,7 @@ from napalm.base.exceptions import (
 )
 from napalm.base.helpers import sanitize_configs
 
-from napalm_frr import parsers
+from napalm_frr import bgp, linux, parsers, routing
 from napalm_frr.exceptions import DriverOptionError
 from napalm_frr.ssh import CommandResult, SSHConnection, Transport
 
@@ -59,6 +60,27 @@ IP_ADDRESSES = "ip -json address show"
 LLDP_NEIGHBORS = "lldpcli -f json show neighbors details"
 SHOW_RUNNING = "vtysh -c 'show running-config no-header'"
 SHOW_STARTUP = f"cat {STARTUP_CONFIG}"
+IP_NEIGH4 = "ip -4 -json -statistics neigh show"
+IP_NEIGH6 = "ip -6 -json -statistics neigh show"
+IP_LINK_DETAILS = "ip -json -details link show"
+IP_LINK_STATS = "ip -json -statistics -statistics link show"
+BGP_SUMMARY = "vtysh -c 'show bgp vrf all summary json'"
+BGP_NEIGHBORS = "vtysh -c 'show bgp vrf all neighbors json'"
+CHRONY_CONF = (
+    r"find /etc/chrony -maxdepth 2 -type f \( -name '*.conf' -o -name '*.sources' \) "
+    "-exec cat {} +"
+)
+TIMESYNCD_CONF = (
+    "find /etc/systemd/timesyncd.conf /etc/systemd/timesyncd.conf.d -maxdepth 1 -type f "
+    "-name '*.conf' -exec cat {} +"
+)
+SNMPD_CONF = "cat /etc/snmp/snmpd.conf"
+SNMPD_CONF_D = "find /etc/snmp/snmpd.conf.d -maxdepth 1 -type f -name '*.conf' -exec cat {} +"
+PASSWD = "getent passwd"
+GROUPS = "getent group"
+SHELLS = "cat /etc/shells"
+SHADOW = "cat /etc/shadow"
+TRACEROUTE_PROBES = 3
 
 OPTIONAL_ARGS = {
     "port": "SSH port (22)",
@@ -302,6 +324,158 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm ships no type in
         if result.exit_status not in (0, 1):
             return {"error": (result.stderr.strip() or result.stdout.strip())}
         return {"success": parsers.parse_ping(result.stdout)}
+
+    def get_arp_table(self, vrf: str = "") -> list[models.ARPTableDict]:
+        """IPv4 neighbours the kernel resolved, of one VRF if given ("default" for the main one)."""
+        neighbors, links = self._run_many([IP_NEIGH4, IP_LINK_DETAILS])
+        return linux.arp_table(neighbors, links, vrf)
+
+    def get_ipv6_neighbors_table(self) -> list[models.IPV6NeighborDict]:
+        """IPv6 neighbours the kernel resolved, with the kernel's state (REACHABLE, STALE...)."""
+        return linux.ipv6_neighbors(self._run(IP_NEIGH6))
+
+    def get_interfaces_counters(self) -> dict[str, models.InterfaceCounterDict]:
+        """The kernel's counters of every interface (-1 where Linux does not count)."""
+        return linux.interfaces_counters(self._run(IP_LINK_STATS))
+
+    def get_network_instances(self, name: str = "") -> dict[str, models.NetworkInstanceDict]:
+        """The default instance and every kernel VRF with its interfaces; only `name` if given."""
+        instances = linux.network_instances(self._run(IP_LINK_DETAILS))
+        if name:
+            return {name: instances[name]} if name in instances else {}
+        return instances
+
+    def _route_commands(self, destination: str, longer: bool, vrfs: list[str]) -> list[str]:
+        if destination:
+            network = ipaddress.ip_network(destination, strict=False)
+            families = ["ip" if network.version == 4 else "ipv6"]
+            target = f" {network if longer else destination}"
+            target += " longer-prefixes" if longer else ""
+        else:
+            families, target = ["ip", "ipv6"], ""
+        return [
+            f"vtysh -c {shlex.quote(f'show {family} route vrf {vrf}{target} json')}"
+            for vrf in vrfs
+            for family in families
+        ]
+
+    def _bgp_attributes(
+        self, zebra: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], routing.BgpRouteAttributes]:
+        """bgpd's path attributes of every BGP route among `zebra`'s, by (vrf, prefix)."""
+        wanted = sorted({(r["vrfName"], r["prefix"]) for r in zebra if r["protocol"] == "bgp"})
+        if not wanted:
+            return {}
+        commands = [
+            "vtysh -c "
+            + shlex.quote(
+                f"show bgp vrf {vrf} {'ipv6' if ':' in prefix else 'ipv4'} unicast {prefix} json"
+            )
+            for vrf, prefix in wanted
+        ]
+        summary, *paths = self._run_many([BGP_SUMMARY, *commands])
+        local_as = routing.local_as_numbers(summary)
+        return {
+            (vrf, prefix): routing.BgpRouteAttributes(local_as.get(vrf, 0), json.loads(text))
+            for (vrf, prefix), text in zip(wanted, paths, strict=True)
+        }
+
+    def get_route_to(
+        self, destination: str = "", protocol: str = "", longer: bool = False
+    ) -> dict[str, list[models.RouteDict]]:
+        """Routes to `destination` (longest match; more specific ones too with `longer`) in
+        every VRF, from zebra; every route when `destination` is empty. One entry per next hop;
+        BGP routes carry bgpd's path attributes."""
+        vrfs = sorted(set(linux.vrf_members(self._run(IP_LINK_DETAILS)).values()))
+        commands = self._route_commands(destination, longer, vrfs)
+        zebra = [
+            route
+            for output in self._run_many(commands)
+            for route in routing.zebra_routes(output, protocol)
+        ]
+        return routing.routes(zebra, self._bgp_attributes(zebra))
+
+    def get_bgp_neighbors(self) -> dict[str, models.BGPStateNeighborsPerVRFDict]:
+        """BGP peers per VRF ("global": the default one) from bgpd; {} without BGP."""
+        summary, neighbors = self._run_many([BGP_SUMMARY, BGP_NEIGHBORS])
+        return bgp.bgp_neighbors(summary, neighbors)
+
+    def get_bgp_neighbors_detail(
+        self, neighbor_address: str = ""
+    ) -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
+        """Every BGP peer (or one) in detail, by VRF and remote AS; {} without BGP."""
+        running, neighbors = self._run_many([SHOW_RUNNING, BGP_NEIGHBORS])
+        commands = bgp.prefix_count_commands(neighbors)
+        counts = self._run_many([f"vtysh -c {shlex.quote(c)}" for c in commands.values()])
+        return bgp.bgp_neighbors_detail(
+            running, neighbors, dict(zip(commands, counts, strict=True)), neighbor_address
+        )
+
+    def get_bgp_config(
+        self, group: str = "", neighbor: str = ""
+    ) -> dict[str, models.BGPConfigGroupDict]:
+        """The BGP configuration of the default VRF from the running configuration, by peer
+        group ("_": global settings and neighbours in no group); {} without BGP."""
+        return bgp.bgp_config(self._run(SHOW_RUNNING), group, neighbor)
+
+    def _ntp_sources(self, kind: str) -> dict[str, models.NTPServerDict]:
+        """chrony's sources when chrony is configured, else systemd-timesyncd's servers."""
+        chrony, timesyncd = self._device().run_many([CHRONY_CONF, TIMESYNCD_CONF])
+        if chrony.exit_status == 0:
+            return linux.chrony_sources(chrony.stdout, kind)
+        return linux.timesyncd_servers(timesyncd.stdout) if kind == "server" else {}
+
+    def get_ntp_servers(self) -> dict[str, models.NTPServerDict]:
+        """NTP servers (and pools) of the host's time service: chrony, else systemd-timesyncd."""
+        return self._ntp_sources("server")
+
+    def get_ntp_peers(self) -> dict[str, models.NTPPeerDict]:
+        """NTP peers of chrony's configuration (`peer` lines); timesyncd has none."""
+        return {address: {} for address in self._ntp_sources("peer")}
+
+    def get_snmp_information(self) -> models.SNMPDict:
+        """snmpd's location, contact and communities; the empty shape without snmpd.conf."""
+        main, drop_ins = self._device().run_many([SNMPD_CONF, SNMPD_CONF_D])
+        if main.exit_status != 0:
+            return linux.snmp_information("")
+        extra = drop_ins.stdout if drop_ins.exit_status == 0 else ""
+        return linux.snmp_information(main.stdout + "\n" + extra)
+
+    def get_users(self) -> dict[str, models.UsersDict]:
+        """Every account with a login shell: level, password hash, authorized SSH keys."""
+        passwd, group_db, shells = self._run_many([PASSWD, GROUPS, SHELLS])
+        accounts = linux.login_users(passwd, shells)
+        results = self._device().run_many(
+            [SHADOW, *(linux.authorized_keys_command(user) for user in accounts)]
+        )
+        shadow = results[0].stdout if results[0].exit_status == 0 else ""
+        keys = {
+            user.name: result.stdout if result.exit_status == 0 else ""
+            for user, result in zip(accounts, results[1:], strict=True)
+        }
+        return linux.users(accounts, group_db, shadow, keys)
+
+    def traceroute(
+        self,
+        destination: str,
+        source: str = napalm_constants.TRACEROUTE_SOURCE,
+        ttl: int = napalm_constants.TRACEROUTE_TTL,
+        timeout: int = napalm_constants.TRACEROUTE_TIMEOUT,
+        vrf: str = napalm_constants.TRACEROUTE_VRF,
+    ) -> models.TracerouteResultDict:
+        """traceroute -n from the router (3 probes a hop); NAPALM's success/error dict."""
+        command = ["traceroute", "-n", "-q", str(TRACEROUTE_PROBES), "-w", str(timeout)]
+        command += ["-m", str(ttl)]
+        if source:
+            command += ["-s", source]
+        command += ["--", destination]
+        if vrf:
+            command = ["ip", "vrf", "exec", vrf, *command]
+        result = self._device().run(shlex.join(command))
+        if result.exit_status != 0:
+            said = (result.stderr.strip() or result.stdout.strip()).splitlines()
+            return {"error": said[0] if said else f"traceroute exited with {result.exit_status}"}
+        return {"success": linux.traceroute(result.stdout, timeout)}
 
     # -- configuration ----------------------------------------------------------------------
 
