@@ -68,7 +68,7 @@ def test_every_command_runs_on_its_own() -> None:
     shell = ContainerShell()
     out = linux.outputs(shell)
     assert shell.commands == list(linux.COMMANDS.values())  # one channel each, no markers
-    assert out["vendor"] == ""  # a failed command gives no output, whatever it printed
+    assert out["vendor"] == ""  # a failed command (exit status 1) gives no output
 
 
 def test_lldp_neighbours_recorded_from_a_router() -> None:

@@ -32,6 +32,8 @@ from nornir.plugins.runners import SerialRunner
 from nornir_napalm.plugins.tasks import napalm_configure, napalm_confirm_commit, napalm_get
 from shapes import SHAPES
 
+from dzict.docs import linux
+from dzict.ssh import Paramiko, check_login
 from napalm_frr import FRRDriver
 from napalm_frr.exceptions import HostKeyMismatchError, HostKeyUnknownError
 
@@ -448,3 +450,33 @@ def test_nornir_napalm_finds_platform_frr(lab: FrrLab) -> None:
     finally:
         nornir.close_connections()
         lab.reset("r1")
+
+
+def test_the_applications_ssh_adapter_on_a_router(lab: FrrLab, tmp_path: Path) -> None:
+    """dzict/ssh.py (access points, docs discovery, the lab's login check) on the same SSH
+    layer: Nornir's "paramiko" connection, one channel per command, bytes in and out."""
+    r1 = lab.routers["r1"]
+    plugin = Paramiko()
+    extras = {"key_file": str(lab.key_file), "known_hosts": str(lab.known_hosts)}
+    plugin.open(r1.mgmt_ip, "root", None, 22, "debian", extras=extras)
+    shell = plugin.connection
+    assert shell is not None
+    try:
+        payload = bytes(range(256)) * 64
+        echoed = shell.run_bytes("cat", payload)
+        assert (echoed.stdout, echoed.exit_status) == (payload, 0)
+        failed = shell.run("echo out; echo err >&2; exit 3")
+        assert (failed.stdout, failed.stderr, failed.exit_status) == ("out\n", "err\n", 3)
+        found = linux.collect(shell)
+        assert found["facts"]["hostname"] == "r1"
+        assert found["facts"]["vendor"] == "Podman"
+        assert found["interfaces_ip"]["wan0"]["ipv4"] == {r1.link_ip: {"prefix_length": 24}}
+        assert found["lldp_neighbors_detail"]["wan0"][0]["remote_system_name"] == "r2"
+    finally:
+        plugin.close()
+    assert check_login(r1.mgmt_ip, lab.key_file, lab.known_hosts) is None
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    refused = check_login(r1.mgmt_ip, lab.key_file, empty)
+    assert refused is not None
+    assert refused.startswith("HostKeyUnknownError")
