@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "frr_d
 from frr_lab import FrrLab, frr_lab
 from netmiko import ConnectHandler
 
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 
 
 def _median(repeat: int, action: Callable[[], object]) -> float:
@@ -93,7 +93,7 @@ def _config_cycle(lab: FrrLab, repeat: int) -> dict[str, float]:
 
 _COMMIT_AND_DIE = """
 import json, os, sys
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 device = FRRDriver(sys.argv[1], "root", "", optional_args=json.loads(sys.argv[2]))
 device.open()
 device.load_replace_candidate(config=sys.argv[3])

@@ -145,14 +145,6 @@ class LabClashError(LabError):
     """A container or network with a lab name exists but is not this lab's; it is left alone."""
 
 
-class DriverOptionError(DzictError, ValueError):
-    """A NAPALM driver was given an optional_args key it does not know, or a bad value for one.
-
-    Where NAPALM has an exception for a driver failure (napalm.base.exceptions), the FRR driver
-    raises that one, so that tasks written for any NAPALM driver handle it.
-    """
-
-
 class DiscoveryFileError(DzictError):
     """A saved discovery file is missing, unreadable or not in the expected format."""
 

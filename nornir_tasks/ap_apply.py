@@ -12,7 +12,7 @@ from dzict.ap.intent import ApIntent
 from dzict.ap.render import ApFile
 from dzict.ap.verify import verify
 from dzict.exceptions import ApVerifyError
-from dzict.nornir_paramiko import CONNECTION_NAME, Shell
+from dzict.ssh import CONNECTION_NAME, Shell
 
 __all__ = ["ap_apply"]
 

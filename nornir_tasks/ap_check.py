@@ -9,7 +9,7 @@ from nornir.core.task import Result, Task
 from dzict.ap import device
 from dzict.ap.render import ApFile
 from dzict.exceptions import ApConfigRejected
-from dzict.nornir_paramiko import CONNECTION_NAME, Shell
+from dzict.ssh import CONNECTION_NAME, Shell
 
 __all__ = ["ap_check"]
 #: OpenWrt: ``uci`` parses the staged sections in a private folder (not run in this project's lab).
@@ -34,7 +34,7 @@ def ap_check(task: Task, files: Mapping[str, Mapping[str, ApFile]]) -> Result:
             checked.append(path)
         elif path.endswith(".uci"):
             done = shell.run(UCI_CHECK, file.text)
-            if done.status != 0:
-                raise ApConfigRejected(task.host.name, path, done.error.splitlines())
+            if done.exit_status != 0:
+                raise ApConfigRejected(task.host.name, path, done.stderr.splitlines())
             checked.append(path)
     return Result(host=task.host, result=checked)

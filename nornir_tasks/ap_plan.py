@@ -9,7 +9,7 @@ from nornir.core.task import Result, Task
 from dzict.ap import device
 from dzict.ap.intent import ApIntent
 from dzict.ap.render import ApFile
-from dzict.nornir_paramiko import CONNECTION_NAME, Shell
+from dzict.ssh import CONNECTION_NAME, Shell
 
 __all__ = ["ap_plan"]
 

@@ -9,7 +9,7 @@ from nornir.core.task import Result, Task
 from dzict.ap.intent import ApIntent
 from dzict.ap.render import ApFile
 from dzict.ap.verify import verify
-from dzict.nornir_paramiko import CONNECTION_NAME, Shell
+from dzict.ssh import CONNECTION_NAME, Shell
 
 __all__ = ["ap_verify"]
 

@@ -24,7 +24,7 @@ from dzict.ap.hostapd_check import CHECK_SCRIPT, CheckResult, verdict
 from dzict.ap.intent import ApIntent
 from dzict.ap.render import VLAN_SCRIPT, ApFile
 from dzict.exceptions import ApCommandError
-from dzict.nornir_paramiko import Completed, Shell
+from dzict.ssh import Completed, Shell
 
 #: Settings whose values are secrets: diffs show a short digest instead of the value.
 SECRET_KEYS = re.compile(
@@ -44,9 +44,9 @@ class Stored:
 
 def run(shell: Shell, command: str, stdin: bytes | str | None = None) -> Completed:
     """Run a command; raise ApCommandError when it fails."""
-    done = shell.run(command, stdin)
-    if done.status != 0:
-        raise ApCommandError(shell.name, command, done.status, done.error)
+    done = shell.run_bytes(command, stdin)
+    if done.exit_status != 0:
+        raise ApCommandError(shell.hostname, command, done.exit_status, done.error)
     return done
 
 
@@ -136,7 +136,7 @@ def differs(current: dict[str, Stored | None], wanted: dict[str, Stored]) -> boo
 
 def check_hostapd(shell: Shell, text: str) -> CheckResult:
     """hostapd's own verdict on a configuration (see ``dzict.ap.hostapd_check``)."""
-    return verdict(shell.run(CHECK_SCRIPT, text).text)
+    return verdict(shell.run(CHECK_SCRIPT, text).stdout)
 
 
 def parse_links(text: str) -> dict[str, dict[str, Any]]:
@@ -226,7 +226,7 @@ def lldp_description(shell: Shell) -> str:
 
 def radio_present(shell: Shell, interface: str) -> bool:
     """True when the radio's network interface exists (a real access point; not the lab)."""
-    return shell.run(f"test -e /sys/class/net/{shlex.quote(interface)}").status == 0
+    return shell.run(f"test -e /sys/class/net/{shlex.quote(interface)}").exit_status == 0
 
 
 #: Files saved before a change besides the rendered ones (OpenWrt: the live UCI packages).

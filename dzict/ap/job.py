@@ -12,7 +12,7 @@ from typing import Any
 
 from nornir.core.task import AggregatedResult, MultiResult
 
-import dzict.nornir_paramiko  # noqa: F401 (registers the "paramiko" connection)
+import dzict.ssh  # noqa: F401 (registers the "paramiko" connection)
 from dzict.ap.intent import ApIntent, intents
 from dzict.ap.render import ApFile, files
 from dzict.exceptions import ApError

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dzict.ap import device
 from dzict.ap.intent import ApIntent
 from dzict.ap.render import ApFile
-from dzict.nornir_paramiko import Shell
+from dzict.ssh import Shell
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def hostapd_running(shell: Shell, intent: ApIntent) -> list[Check]:
                 Check(f"{unit} running", True, f"no radio {radio.interface} here: not started")
             )
             continue
-        state = shell.run(f"systemctl is-active {shlex.quote(unit)}").text.strip()
+        state = shell.run(f"systemctl is-active {shlex.quote(unit)}").stdout.strip()
         checks.append(Check(f"{unit} running", state == "active", state))
     return checks
 

@@ -2,8 +2,8 @@
 
 One Nornir task per host (``discover_device``): platforms with a NAPALM driver (``frr``,
 ``ios``...) answer through NAPALM's getters; Linux hosts (PCs, servers, hostapd access points)
-through netmiko's ``linux`` device type and ``dzict.docs.linux``, which returns the same NAPALM
-shapes. Windows PCs cannot be asked over SSH here and are recorded as not discovered. A host
+through the project's SSH layer (``dzict.ssh``) and ``dzict.docs.linux``, which returns the same
+NAPALM shapes. Windows PCs cannot be asked over SSH here and are recorded as not discovered. A host
 that fails is recorded as unreachable with the error's first line; the run goes on.
 """
 
@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dzict.docs import linux
 from dzict.docs.discovery import DeviceRecord, Discovery, utc_now
+from dzict.ssh import CONNECTION_NAME
 
 NAPALM_PLATFORMS = frozenset({"frr", "ios", "openwrt"})
 LINUX_PLATFORMS = frozenset({"debian", "hostapd"})
@@ -51,22 +52,6 @@ def _napalm(task: Task) -> dict[str, Any]:
     return data
 
 
-def _netmiko(host: Host) -> Any:
-    from netmiko import ConnectHandler
-
-    params = host.get_connection_parameters("netmiko")
-    extras = dict(params.extras or {})
-    return ConnectHandler(
-        host=params.hostname,
-        port=params.port or 22,
-        username=params.username,
-        password=params.password or "",
-        device_type=params.platform or "linux",
-        conn_timeout=extras.pop("conn_timeout", 8),
-        **extras,
-    )
-
-
 def discover_device(task: Task) -> Result:
     """Collect one device's getters into a DeviceRecord (the Result's ``result``)."""
     platform = task.host.platform or ""
@@ -82,11 +67,8 @@ def discover_device(task: Task) -> Result:
     if platform in NAPALM_PLATFORMS:
         method, data = f"napalm:{platform}", _napalm(task)
     elif platform in LINUX_PLATFORMS:
-        connection = _netmiko(task.host)
-        try:
-            method, data = "netmiko:linux", linux.collect(connection)
-        finally:
-            connection.disconnect()
+        shell = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
+        method, data = "ssh:linux", linux.collect(shell)
     else:
         record = DeviceRecord(
             name=task.host.name,

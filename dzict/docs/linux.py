@@ -1,7 +1,8 @@
 """NAPALM-shaped getters for Linux hosts (PCs, servers, hostapd access points) over SSH.
 
 There is no NAPALM driver for a plain Linux host here, so discovery runs a few read-only
-commands through netmiko's ``linux`` device type and parses them into NAPALM's getter shapes:
+commands over the project's SSH layer (``dzict.ssh``: one channel per command, each with its exit
+status) and parses them into NAPALM's getter shapes:
 ``ip -j addr`` (interfaces and addresses), ``/proc/uptime``, ``/etc/os-release``, DMI or the
 container's machine id (facts), and ``lldpcli -f json show neighbors details`` when lldpd runs.
 Addresses and LLDP neighbours are read by the FRR driver's own parsers (an FRR router is a
@@ -11,12 +12,11 @@ Linux host too), so a router and a PC describe a neighbour the same way.
 from __future__ import annotations
 
 import json
-import shlex
 from typing import Any, Protocol
 
-from dzict.napalm_frr import parsers
+from napalm_frr import parsers
+from napalm_frr.ssh import CommandResult
 
-SEP = "=====dzict-docs====="
 COMMANDS: dict[str, str] = {
     "hostname": "hostname",
     "os_release": "cat /etc/os-release",
@@ -26,37 +26,26 @@ COMMANDS: dict[str, str] = {
     "serial": "cat /sys/class/dmi/id/product_serial",
     "container": "test -e /run/.containerenv && echo podman",
     "ip": "ip -j addr show",
-    "lldp": "command -v lldpcli >/dev/null && lldpcli -f json show neighbors details"
-    " || echo NO-LLDPCLI",
+    "lldp": "lldpcli -f json show neighbors details",
 }
 
 
 class Shell(Protocol):
-    """What the collector needs of a connection: run one command, return its output."""
+    """What the collector needs of a connection: commands side by side, each with its status."""
 
-    def send_command(self, command_string: str, **kwargs: Any) -> Any:
-        """Run a command and return its output."""
-
-
-def script() -> str:
-    """One shell line that runs every command, each output after a separator line. The
-    separator is split in two in the command itself, so the shell's echo of the command
-    line can never be taken for output."""
-    half = len(SEP) // 2
-    parts = [
-        f'echo {SEP[:half]}""{SEP[half:]}{key}; {{ {cmd}; }} 2>/dev/null'
-        for key, cmd in COMMANDS.items()
-    ]
-    return "sh -c " + shlex.quote("; ".join(parts) + "; true")
+    def run_many(self, commands: list[str]) -> list[CommandResult]:
+        """Run the commands, each in its own channel; results in the same order."""
+        ...
 
 
-def split(output: str) -> dict[str, str]:
-    """The outputs of ``script()``, by command key."""
-    result: dict[str, str] = {}
-    for chunk in output.split(SEP)[1:]:
-        key, _, text = chunk.partition("\n")
-        result[key.strip()] = text.strip()
-    return result
+def outputs(shell: Shell) -> dict[str, str]:
+    """Every command's standard output by key; "" for a command that failed (exit status not 0:
+    no DMI in a container, no lldpcli on the host)."""
+    results = shell.run_many(list(COMMANDS.values()))
+    return {
+        key: result.stdout.strip() if result.exit_status == 0 else ""
+        for key, result in zip(COMMANDS, results, strict=True)
+    }
 
 
 def os_version(os_release: str) -> str:
@@ -110,14 +99,14 @@ def interfaces(ip_json: str) -> dict[str, Any]:
 def lldp_neighbors(text: str) -> dict[str, list[dict[str, Any]]] | None:
     """NAPALM ``get_lldp_neighbors_detail`` from ``lldpcli -f json show neighbors details``;
     None when lldpcli is not installed (the host cannot tell its neighbours)."""
-    if not text or text.strip() == "NO-LLDPCLI":
+    if not text.strip():
         return None
     return dict(parsers.lldp_neighbors(text))
 
 
 def collect(shell: Shell) -> dict[str, Any]:
     """Run the commands on one host and return the four getters' data."""
-    out = split(str(shell.send_command(script(), read_timeout=30, cmd_verify=False)))
+    out = outputs(shell)
     ifaces = interfaces(out.get("ip", ""))
     addresses = parsers.parse_interfaces_ip(out.get("ip", "") or "[]")
     return {

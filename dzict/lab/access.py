@@ -10,11 +10,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import paramiko
-
 from dzict.exceptions import LabError
 from dzict.lab.podman import Podman
 from dzict.lab.specs import ContainerSpec, LabPlan
+from dzict.ssh import check_login
 
 SSH_TIMEOUT = 180.0
 
@@ -54,27 +53,7 @@ def wait_port(address: str, deadline: float) -> bool:
 
 def ssh_check(address: str, key: Path, known_hosts: Path, timeout: float = 10.0) -> str | None:
     """Log in as root with the lab key and the host key checked; None when fine, else why not."""
-    client = paramiko.SSHClient()
-    try:
-        client.load_host_keys(str(known_hosts))
-        client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        client.connect(
-            address,
-            username="root",
-            key_filename=str(key),
-            timeout=timeout,
-            banner_timeout=timeout,
-            auth_timeout=timeout,
-            look_for_keys=False,
-            allow_agent=False,
-        )
-        _, stdout, _ = client.exec_command("true", timeout=timeout)
-        status = stdout.channel.recv_exit_status()
-        return None if status == 0 else f"exit status {status}"
-    except (OSError, paramiko.SSHException) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    finally:
-        client.close()
+    return check_login(address, key, known_hosts, timeout)
 
 
 def write_known_hosts(

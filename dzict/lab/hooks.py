@@ -15,7 +15,7 @@ from dzict.lab.chroot import CHROOT_ENV, BuildContext
 
 def router_hook(ctx: BuildContext) -> None:
     daemons = ctx.root / "etc/frr/daemons"
-    text = re.sub(r"^ospfd=no$", "ospfd=yes", daemons.read_text(), flags=re.M)
+    text = re.sub(r"^(ospfd|bgpd)=no$", r"\1=yes", daemons.read_text(), flags=re.M)
     daemons.write_text(text)
     ctx.chroot("chown", "frr:frr", "/etc/frr/frr.conf", "/etc/frr/vtysh.conf")
     ctx.chroot("chmod", "640", "/etc/frr/frr.conf")

@@ -68,7 +68,8 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "router": Recipe(
         "router",
-        ("frr", "frr-pythontools", "nftables"),
+        # chrony and snmpd: the host services that carry NTP and SNMP beside FRR
+        ("frr", "frr-pythontools", "nftables", "chrony", "snmpd"),
         enable=("frr.service",),
         hook=hooks.router_hook,
     ),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from dzict.docs import linux
-from dzict.napalm_frr import parsers
+from napalm_frr import parsers
+from napalm_frr.ssh import CommandResult
 
 DATA = Path(__file__).resolve().parent / "data" / "linux"
 
@@ -22,13 +24,32 @@ def test_interfaces_from_ip_json() -> None:
     assert addresses["lo"]["ipv4"] == {"127.0.0.1": {"prefix_length": 8}}
 
 
-def test_split_and_facts_in_a_container() -> None:
-    out = linux.split(
-        f"{linux.SEP}hostname\ndzlab-hq-app\n{linux.SEP}os_release\n"
-        'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
-        f"{linux.SEP}uptime\n3600.52 7000.10\n{linux.SEP}container\npodman\n"
-        f"{linux.SEP}lldp\nNO-LLDPCLI\n"
-    )
+class ContainerShell:
+    """A Debian container without DMI and without lldpcli, as the lab's PCs answer: each
+    command its own result, a failing one with its exit status."""
+
+    ANSWERS: ClassVar[dict[str, CommandResult]] = {
+        "hostname": CommandResult("dzlab-hq-app\n", "", 0),
+        "os_release": CommandResult(
+            'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n', "", 0
+        ),
+        "uptime": CommandResult("3600.52 7000.10\n", "", 0),
+        "container": CommandResult("podman\n", "", 0),
+        "lldp": CommandResult("", "sh: 1: lldpcli: not found\n", 127),
+    }
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def run_many(self, commands: list[str]) -> list[CommandResult]:
+        self.commands += commands
+        keys = {command: key for key, command in linux.COMMANDS.items()}
+        missing = CommandResult("", "No such file or directory\n", 1)
+        return [self.ANSWERS.get(keys[c], missing) for c in commands]
+
+
+def test_outputs_and_facts_in_a_container() -> None:
+    out = linux.outputs(ContainerShell())
     facts = linux.facts(out, ["eth0"])
     assert facts == {
         "hostname": "dzlab-hq-app",
@@ -43,12 +64,11 @@ def test_split_and_facts_in_a_container() -> None:
     assert linux.lldp_neighbors(out["lldp"]) is None
 
 
-def test_script_runs_every_command() -> None:
-    text = linux.script()
-    assert text.startswith("sh -c ")
-    for key in linux.COMMANDS:
-        assert f"{linux.SEP}{key}" not in text  # the shell's echo is never taken for output
-    assert text.count("=====dzict") == len(linux.COMMANDS)
+def test_every_command_runs_on_its_own() -> None:
+    shell = ContainerShell()
+    out = linux.outputs(shell)
+    assert shell.commands == list(linux.COMMANDS.values())  # one channel each, no markers
+    assert out["vendor"] == ""  # a failed command (exit status 1) gives no output
 
 
 def test_lldp_neighbours_recorded_from_a_router() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dzict.napalm_frr.transport import CommandResult
+from napalm_frr.ssh import CommandResult
 
 
 def sanitize(command: str) -> str:

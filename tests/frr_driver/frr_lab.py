@@ -29,6 +29,8 @@ PREFIX = os.environ.get("DZICT_FRR_LAB_PREFIX", "dzfrr")
 SLOTS = (0, 1, 2, 3, 4, 5, 6)
 MGMT, LINK = 0, 1
 LOOPBACK_NET = "198.19.240"
+BGP_NET = "198.19.241"  # one /32 per router, announced by BGP only (not OSPF)
+ASN_BASE = 65000
 LLDP_FORWARD_MASK = "16384"  # let the bridge pass LLDP frames (01:80:c2:00:00:0e)
 
 BASE_CONFIG = """frr defaults traditional
@@ -39,6 +41,7 @@ service integrated-vtysh-config
 !
 interface lo
  ip address {loopback}/32
+ ip address {bgp_prefix}/32
  ip ospf passive
 exit
 !
@@ -54,13 +57,63 @@ interface wan0
  ip ospf network point-to-point
 exit
 !
+router bgp {asn}
+ bgp router-id {loopback}
+ no bgp ebgp-requires-policy
+ neighbor WAN peer-group
+ neighbor WAN description wan peers
+ neighbor {peer_link_ip} remote-as {peer_asn}
+ neighbor {peer_link_ip} peer-group WAN
+ neighbor {peer_link_ip} description {peer}
+ !
+ address-family ipv4 unicast
+  network {bgp_prefix}/32
+  neighbor WAN next-hop-self
+  neighbor WAN remove-private-AS
+  neighbor WAN route-map WAN-IN in
+  neighbor WAN route-map WAN-OUT out
+  neighbor {peer_link_ip} maximum-prefix 100 90
+  maximum-paths 4
+ exit-address-family
+exit
+!
 router ospf
  ospf router-id {loopback}
  network {link_net}.0/24 area 0
  network {loopback}/32 area 0
 exit
 !
+route-map WAN-IN permit 10
+exit
+!
+route-map WAN-OUT permit 10
+exit
+!
 """
+
+# The host services beside FRR (what get_ntp_*, get_snmp_information and get_users read).
+# chronyd cannot run without CAP_SYS_TIME in a container: only its configuration is there.
+CHRONY_CONF = """confdir /etc/chrony/conf.d
+sourcedir /etc/chrony/sources.d
+keyfile /etc/chrony/chrony.keys
+driftfile /var/lib/chrony/chrony.drift
+"""
+CHRONY_SOURCES = {
+    "r1": "server {peer_loopback} iburst prefer\npeer {peer_link_ip} key 1\n",
+    "r2": "pool {peer_loopback} iburst maxsources 1\npeer {peer_link_ip} key 1\n",
+}
+SNMPD_CONF = """agentaddress udp:127.0.0.1:161
+sysLocation Lab Dzongkhag, {name}
+sysContact ICT Services Unit <ict@lab.example>
+rocommunity lab-snmp-ro {mgmt_net}.0/24
+"""
+SNMPD_DROP_IN = "rwcommunity lab-snmp-rw 127.0.0.1\n"
+# `openssl passwd -6 -salt dzictlab lab-noc-password`
+NOC_PASSWORD_HASH = (
+    "$6$dzictlab$Btil8g.wYmwbCIE5zuroKnP3dYXOe33pIP4y07bMxDWxq8NUeZueo9dwPccfxaLtcgfju3EMQ6U8"
+    "oiufslRjP/"
+)
+USERS = {"noc": "frrvty", "viewer": ""}  # login accounts of r1, and their extra group
 
 
 @dataclass
@@ -97,6 +150,18 @@ class FrrLab:
         """The running configuration, read with vtysh inside the container."""
         return self.exec(router, "vtysh -c 'show running-config no-header'")
 
+    def write(self, router: str, path: str, text: str) -> None:
+        """Write a file inside a router (through podman, not the driver)."""
+        self.podman.run(
+            "exec",
+            "-i",
+            self.routers[router].container,
+            "sh",
+            "-c",
+            f"cat > {path}",
+            input_text=text,
+        )
+
     def reset(self, router: str) -> None:
         """Back to the base configuration, without the driver's state."""
         box = self.routers[router]
@@ -106,6 +171,29 @@ class FrrLab:
             f"printf '%s' '{box.base_config}' > /tmp/base.conf && "
             "/usr/lib/frr/frr-reload.py --reload --overwrite /tmp/base.conf 2>/dev/null",
         )
+
+
+def _host_services(lab: FrrLab, mgmt_net: str) -> None:
+    """chrony on both routers; snmpd and two more login accounts on r1 (r2 keeps Debian's
+    snmpd.conf and root alone)."""
+    for name in lab.routers:
+        peer = lab.routers["r2" if name == "r1" else "r1"]
+        lab.write(name, "/etc/chrony/chrony.conf", CHRONY_CONF)
+        lab.write(
+            name,
+            "/etc/chrony/sources.d/lab.sources",
+            CHRONY_SOURCES[name].format(peer_loopback=peer.loopback, peer_link_ip=peer.link_ip),
+        )
+    lab.write("r1", "/etc/snmp/snmpd.conf", SNMPD_CONF.format(name="r1", mgmt_net=mgmt_net))
+    lab.write("r1", "/etc/snmp/snmpd.conf.d/lab.conf", SNMPD_DROP_IN)
+    lab.exec("r1", "systemctl restart snmpd")
+    for user, group in USERS.items():
+        groups = f"-G {group} " if group else ""
+        lab.exec("r1", f"useradd -m -s /bin/bash {groups}{user}")
+    lab.exec("r1", f"usermod -p '{NOC_PASSWORD_HASH}' noc")
+    public = lab.key_file.with_suffix(".pub").read_text().split()
+    lab.exec("r1", "install -d -m 700 -o noc -g noc /home/noc/.ssh")
+    lab.write("r1", "/home/noc/.ssh/authorized_keys", f"{public[0]} {public[1]} noc@lab\n")
 
 
 def _wait(what: str, check: object, timeout: float = 180) -> None:
@@ -171,6 +259,10 @@ def frr_lab(workdir: Path, slots: tuple[int, ...] = SLOTS) -> Iterator[FrrLab]:
                 peer=f"r{3 - i}",
                 loopback=f"{LOOPBACK_NET}.{i}",
                 link_net=link_net,
+                peer_link_ip=f"{link_net}.{3 - i}",
+                asn=ASN_BASE + i,
+                peer_asn=ASN_BASE + 3 - i,
+                bgp_prefix=f"{BGP_NET}.{i}",
             ),
         )
         for i, name in ((1, "r1"), (2, "r2"))
@@ -210,7 +302,9 @@ def frr_lab(workdir: Path, slots: tuple[int, ...] = SLOTS) -> Iterator[FrrLab]:
             lines.append(f"{box.mgmt_ip} {public[0]} {public[1]}")
             lab.reset(name)
         lab.known_hosts.write_text("\n".join(lines) + "\n")
+        _host_services(lab, _subnet(slot, MGMT))
         _wait("OSPF", lambda: "Full" in lab.exec("r1", "vtysh -c 'show ip ospf neighbor'"))
+        _wait("BGP", lambda: "bgp" in lab.exec("r1", f"vtysh -c 'show ip route {BGP_NET}.2/32'"))
         _wait("LLDP", lambda: "r2" in lab.exec("r1", "lldpcli show neighbors"), timeout=60)
         yield lab
     finally:

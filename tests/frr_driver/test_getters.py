@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,24 @@ from napalm.base import NetworkDriver, get_network_driver
 from napalm.base.exceptions import NapalmException
 from shapes import SHAPES
 
-from dzict.napalm_frr import FRRDriver
+from napalm_frr import FRRDriver
 
 MOCKED_DATA = Path(__file__).parent / "mocked_data"
 HOST = "198.19.224.11"  # r1 of frr_lab.py, where the cases were recorded
+REPO = Path(__file__).resolve().parents[2]
+
+# NAPALM methods FRR on Linux does not answer: they raise NotImplementedError, as NAPALM's
+# base driver does (docs/napalm_frr.md says why for each; napalm_validate skips them).
+NOT_IMPLEMENTED = {
+    "get_environment": {},
+    "get_mac_address_table": {},
+    "get_ntp_stats": {},
+    "get_optics": {},
+    "get_firewall_policies": {},
+    "get_probes_config": {},
+    "get_probes_results": {},
+    "get_vlans": {},
+}
 
 
 def _cases() -> list[Any]:
@@ -80,6 +96,63 @@ class TestGetters:
             if base is None or inspect.getfullargspec(base)[:4] != spec:
                 differ[name] = spec
         assert differ == {}
+
+    def test_introspecting_an_unconnected_driver(self) -> None:
+        """NAPALM's own test_method_signatures looks at every member of a fresh driver."""
+        device = FRRDriver("test", "admin", "pwd")
+        members = dict(inspect.getmembers(device))
+        assert members["is_alive"]() == {"is_alive": False}
+        with pytest.raises(NapalmException, match="not connected"):
+            device.get_facts()
+
+    def test_instance_methods_have_napalm_signatures(self) -> None:
+        """NAPALM's BaseTestGetters.test_method_signatures, on an instance."""
+        device = FRRDriver(hostname="test", username="admin", password="pwd")
+        differ = {}
+        for name, method in inspect.getmembers(device, inspect.ismethod):
+            if name.startswith("_"):
+                continue
+            base = getattr(NetworkDriver, name, None)
+            spec = inspect.getfullargspec(method)[:4]
+            if base is None or inspect.getfullargspec(base)[:4] != spec:
+                differ[name] = spec
+        assert differ == {}
+
+    @pytest.mark.parametrize("method", sorted(NOT_IMPLEMENTED))
+    def test_what_frr_cannot_answer_raises_not_implemented(self, method: str) -> None:
+        device = PatchedFRRDriver(HOST, "root", "")
+        device.folder = MOCKED_DATA
+        device.open()
+        assert method not in SHAPES
+        with pytest.raises(NotImplementedError):
+            getattr(device, method)(**NOT_IMPLEMENTED[method])
+
+    def test_every_napalm_method_is_implemented_or_not_implemented(self) -> None:
+        public = {
+            name
+            for name, _ in inspect.getmembers(NetworkDriver, inspect.isfunction)
+            if not name.startswith("_")
+        }
+        inherited = {"load_template", "compliance_report"}  # NAPALM's own, on our getters
+        hooks = {"connection_tests", "pre_connection_tests", "post_connection_tests"}
+        life_cycle = {"open", "close", "commit_config", "confirm_commit", "discard_config"}
+        life_cycle |= {"rollback", "has_pending_commit"}
+        assert public - inherited - hooks - life_cycle == set(SHAPES) | set(NOT_IMPLEMENTED)
+
+    def test_the_driver_imports_nothing_of_the_application(self) -> None:
+        """napalm_frr stands alone: importing it with dzict unimportable still works."""
+        code = (
+            "import sys; sys.modules['dzict'] = None\n"
+            "import napalm_frr, napalm_frr.ssh, napalm_frr.exceptions\n"
+            "from napalm import get_network_driver\n"
+            "assert get_network_driver('frr') is napalm_frr.FRRDriver\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dzict'))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "['dzict']"  # only the blocked entry itself
 
     def test_napalm_finds_the_driver_as_frr(self) -> None:
         assert get_network_driver("frr") is FRRDriver
