@@ -6,9 +6,9 @@ import copy
 from pathlib import Path
 
 import pytest
+from support.synthetic import healthy_discovery
 
 from dzict.docs.discovery import Discovery
-from dzict.docs.synthetic import healthy_discovery
 from dzict.inventory import Inventory, load_inventory
 
 DATA = Path(__file__).resolve().parent / "data"
