@@ -26,12 +26,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cmarkgfm
-
 from dzict.docs import build, graph
 from dzict.docs.build import CheckResult, Pending, Phases
 from dzict.docs.discovery import Discovery
 from dzict.docs.drawing import Drawing, Picture
+from dzict.docs.markdown import to_html
 from dzict.docs.pages import GENERATED, TEMPLATES, Table, environments, human_time, md
 from dzict.docs.register import COLUMNS, PatchReport
 from dzict.docs.topology import Topology, build_topology
@@ -205,7 +204,7 @@ class Country:
         for ext in ("md", "html"):
             text = markdown_env.get_template("national.md.j2").render(**self.context(ext))
             if ext == "html":
-                body = cmarkgfm.github_flavored_markdown_to_html(text)
+                body = to_html(text)
                 text = html_env.get_template("page.html.j2").render(title=TITLE, body=body, root="")
             out[f"index.{ext}"] = text
         return out

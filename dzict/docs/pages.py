@@ -2,7 +2,8 @@
 
 Python builds every value a page shows (tables as lists of already escaped cells); the Jinja
 templates in ``templates/docs/`` only place them, rendered with StrictUndefined. The HTML pages
-are the same Markdown rendered by cmark-gfm (GitHub's own renderer, through ``cmarkgfm``), with
+are the same Markdown rendered by cmark-gfm (GitHub's own renderer, through ``cmarkgfm`` and
+``dzict.docs.markdown``, which frees what each page allocates), with
 raw HTML left out, wrapped in one page template.
 """
 
@@ -15,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cmarkgfm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from dzict.docs.graph import DEVICE_STATE_NOTE, LINK_STATE_NOTE, ROLE_NAMES, title_name
+from dzict.docs.markdown import to_html
 from dzict.docs.register import COLUMNS, day, register_rows
 from dzict.docs.topology import Device, Link, Topology
 from dzict.inventory.model import Site
@@ -384,7 +385,7 @@ class Pages:
 
     def html(self, markdown: str, title: str, root: str) -> str:
         """One Markdown page as a complete HTML page."""
-        body = cmarkgfm.github_flavored_markdown_to_html(markdown)
+        body = to_html(markdown)
         return self.html_env.get_template("page.html.j2").render(title=title, body=body, root=root)
 
 
