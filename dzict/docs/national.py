@@ -171,6 +171,7 @@ class Country:
 
     def files(self) -> Iterator[tuple[str, dict[str, bytes]]]:
         """``(folder, {relative path: bytes})`` for every Dzongkhag, then ``("", overview)``."""
+        self.summaries, self.register = [], []
         with Drawing(self.workers) as drawing:
             previous: tuple[Member, Pending] | None = None
             for member in self.members:
@@ -188,7 +189,7 @@ class Country:
         """The overview's files: pages, map, the country's register, style."""
         picture = Picture(NATIONAL_MAP, national_map(self.summaries), ("svg", "png"))
         group = drawing.submit([picture])
-        files = {f"{path}": text.encode() for path, text in self.pages().items()}
+        files = {path: text.encode() for path, text in self.pages().items()}
         files["register.csv"] = national_register(self.register).encode()
         files["style.css"] = (self.templates / "style.css").read_bytes()
         drawn = drawing.collect(group)
