@@ -6,10 +6,10 @@ import copy
 from pathlib import Path
 
 import pytest
-from support.synthetic import healthy_discovery
 
 from dzict.docs.discovery import Discovery
 from dzict.inventory import Inventory, load_inventory
+from support.synthetic import healthy_discovery
 
 DATA = Path(__file__).resolve().parent / "data"
 

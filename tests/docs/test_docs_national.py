@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from docs_svg import edges, nodes
-from support.synthetic import healthy_discovery, synthetic_inventory
 
 from dzict.docs import graph
 from dzict.docs.build import build
@@ -26,6 +25,7 @@ from dzict.docs.national import (
 from dzict.docs.topology import build_topology
 from dzict.exceptions import DocsError
 from dzict.inventory import Inventory
+from support.synthetic import healthy_discovery, synthetic_inventory
 
 MISSING = graph.LINK_STATE_STYLE["missing"]["color"]
 OK = graph.LINK_STATE_STYLE["ok"]["color"]

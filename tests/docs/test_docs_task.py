@@ -44,9 +44,8 @@ def test_offline_build_and_check(lab_template: Path, healthy: Discovery, tmp_pat
 
 
 def test_country_offline_build_and_check(lab_template: Path, tmp_path: Path) -> None:
-    from support.synthetic import healthy_discovery
-
     from dzict.inventory import load_inventory
+    from support.synthetic import healthy_discovery
 
     country, out = tmp_path / "country", tmp_path / "national"
     shutil.copytree(lab_template, country / "lab")
