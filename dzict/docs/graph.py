@@ -1,29 +1,23 @@
 """Graphviz maps of the topology: the Dzongkhag map and one map per office.
 
-The DOT sources are built with the ``graphviz`` package; ``dot`` then lays out and draws all
-of them in one run per batch (``dot -Tsvg -Tpng -O a.gv b.gv ...``), which is much faster than
-one process per picture and format. The Dzongkhag map is also laid out as JSON, from which the
-draw.io file takes its coordinates.
+The DOT sources are built here with the ``graphviz`` package; ``dzict.docs.drawing`` runs
+``dot`` on them. The Dzongkhag map is also laid out as JSON, from which the draw.io file takes
+its coordinates.
 
-HQ sits in the middle: half of the offices are ranked above it, half below, with the offices
-that have a link between them kept on the same side.
+A Dzongkhag of up to ``DETAILED_OFFICES`` offices is drawn with every office as a cluster of its
+devices, HQ in the middle: half of the offices are ranked above it, half below, with the
+offices that have a link between them kept on the same side. A larger one is drawn with one box
+per office on circles around HQ (``office_ring``): its devices are on the office maps.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
-import tempfile
 from collections import defaultdict, deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 import graphviz
 
-from dzict.docs.topology import Device, Link, Topology
-from dzict.exceptions import DocsError
+from dzict.docs.topology import Device, Link, Port, Topology
 from dzict.inventory.model import Site
 
 FONT = "DejaVu Sans"
@@ -88,16 +82,12 @@ LAN_STATE_STYLE: dict[str, dict[str, str]] = {
 }
 SITE_FILL = {"hq": "#f8fafc", "office": "#ffffff"}
 DZONGKHAG_MAP = "dzongkhag"
-
-
-@dataclass
-class Picture:
-    """One picture to draw: its DOT source and the formats wanted."""
-
-    name: str
-    source: str
-    formats: tuple[str, ...] = ("svg", "png")
-    batch: bool = False
+#: A Dzongkhag with more offices is drawn with one box per office (details on office maps).
+DETAILED_OFFICES = 15
+RING_FIRST, RING_GAP, RING_SLOT = 3.5, 1.6, 2.2  # inches: first circle, between, per box
+RING_END_LABELS = 4
+#: An office with more WAN links draws only those not seen as intended (the rest are counted).
+OFFICE_MAP_LINKS = 12
 
 
 IFNAME_SHORT = (
@@ -166,7 +156,8 @@ def _link_attrs(link: Link, reverse: bool) -> dict[str, str]:
     return attrs | LINK_STATE_STYLE[link.state]
 
 
-def _graph(name: str, title: str) -> graphviz.Digraph:
+def new_graph(name: str, title: str) -> graphviz.Digraph:
+    """An empty map with the project's fonts, title and spacing."""
     graph = graphviz.Digraph(name=name)
     graph.attr(
         rankdir="TB",
@@ -354,46 +345,146 @@ def _office_cluster(
 
 
 def dzongkhag_map(topology: Topology) -> str:
-    """DOT source of the Dzongkhag map: offices as clusters around HQ."""
+    """DOT source of the Dzongkhag map: offices as clusters of their devices around HQ, or,
+    when the Dzongkhag has more than ``DETAILED_OFFICES`` offices, one box per office on a
+    circle around HQ (``office_ring``)."""
+    if len(topology.sites) - 1 > DETAILED_OFFICES:
+        return office_ring(topology)
     dz = topology.inventory.dzongkhag
-    graph = _graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
+    graph = new_graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
     graph.attr(nodesep="0.2", ranksep="0.45")
     place = _placement(topology)
     depth = _depths(topology)
-    hq = topology.sites[0].key
     rank_of = {s.key: (place.get(s.key, (1, 0))[0], depth[s.key]) for s in topology.sites}
     roles: set[str] = set()
     for site in topology.sites:
         roles |= _office_cluster(graph, topology, site, rank_of[site.key][0] < 0)
     for link in topology.links:
-        a_site = topology.devices[link.a.host].site
-        b_site = topology.devices[link.b.host].site
-        ra, rb = rank_of[a_site], rank_of[b_site]
-        # the end nearer the centre comes first in "below" branches and last in "above" ones
-        a_first = ra[1] <= rb[1] if max(ra[0], rb[0]) > 0 else ra[1] >= rb[1]
-        if a_site == hq:
-            a_first = rb[0] > 0
-        elif b_site == hq:
-            a_first = ra[0] < 0
-        tail, head = (link.a, link.b) if a_first else (link.b, link.a)
-        attrs = _link_attrs(link, not a_first)
-        if hq in (a_site, b_site) and a_site != b_site:
-            row = place[b_site if a_site == hq else a_site][1]
-            attrs["minlen"] = str(1 + 2 * (row - 1))
-        elif place.get(a_site) == place.get(b_site):
-            attrs["minlen"] = "0"  # offices of one row side by side
+        tail, head, attrs = _wan_edge(topology, link, place, rank_of)
         graph.edge(node_id(tail.host), node_id(head.host), **attrs)
     _legend(graph, [r for r in ROLE_STYLE if r in roles])
     return str(graph.source)
 
 
-def _legend_node(graph: graphviz.Digraph, roles: list[str]) -> None:
+def _wan_edge(
+    topology: Topology,
+    link: Link,
+    place: dict[str, tuple[int, int]],
+    rank_of: dict[str, tuple[int, int]],
+) -> tuple[Port, Port, dict[str, str]]:
+    """A WAN link of the detailed map: tail, head and attributes. The end nearer the centre
+    comes first in "below" branches and last in "above" ones."""
+    hq = topology.sites[0].key
+    a_site = topology.devices[link.a.host].site
+    b_site = topology.devices[link.b.host].site
+    ra, rb = rank_of[a_site], rank_of[b_site]
+    a_first = ra[1] <= rb[1] if max(ra[0], rb[0]) > 0 else ra[1] >= rb[1]
+    if a_site == hq:
+        a_first = rb[0] > 0
+    elif b_site == hq:
+        a_first = ra[0] < 0
+    tail, head = (link.a, link.b) if a_first else (link.b, link.a)
+    attrs = _link_attrs(link, not a_first)
+    if hq in (a_site, b_site) and a_site != b_site:
+        row = place[b_site if a_site == hq else a_site][1]
+        attrs["minlen"] = str(1 + 2 * (row - 1))
+    elif place.get(a_site) == place.get(b_site):
+        attrs["minlen"] = "0"  # offices of one row side by side
+    return tail, head, attrs
+
+
+def _office_box(topology: Topology, site: Site) -> dict[str, str]:
+    """One office as a single box: name, kind, device counts; styled by its router's state."""
+    devices = topology.site_devices(site.key)
+    routers = [d for d in devices if d.role == "router"]
+    intended = [d for d in devices if d.intended]
+    reached = sum(1 for d in intended if d.state == "ok")
+    lines = [
+        site.name,
+        f"{site.kind}, site {site.id}",
+        f"{len(intended)} devices, {reached} reached",
+    ]
+    for state in ("unreachable", "not-discovered", "unexpected"):
+        count = sum(1 for d in devices if d.state == state)
+        if count:
+            lines.append(f"{count} {DEVICE_STATE_NOTE[state].lower()}")
+    attrs = {
+        "shape": "box",
+        "label": "\\n".join(lines),
+        "fillcolor": SITE_FILL["hq" if site.is_hq else "office"],
+        "tooltip": f"{site.name}: " + ", ".join(r.name for r in routers),
+    }
+    attrs |= DEVICE_STATE_STYLE[routers[0].state if routers else "not-discovered"]
+    attrs["style"] = "rounded," + attrs["style"]
+    if site.is_hq:
+        attrs["penwidth"] = "2"
+    return attrs
+
+
+def ring_positions(count: int) -> list[tuple[float, float]]:
+    """Where ``count`` offices go around HQ (at 0,0), in inches: on circles ``RING_GAP`` apart,
+    each holding as many boxes as its length has room for, inner circles first. The drawing's
+    area grows with the number of offices, not with its square as one circle's would."""
+    places: list[tuple[float, float]] = []
+    ring = 0
+    while len(places) < count:
+        radius = RING_FIRST + ring * RING_GAP
+        room = max(1, int(2 * math.pi * radius / RING_SLOT))
+        take = min(room, count - len(places))
+        turn = 0.5 * (ring % 2)  # every other circle turned by half a slot
+        for n in range(take):
+            angle = 2 * math.pi * (n + turn) / room + math.pi / 2
+            places.append((round(radius * math.cos(angle), 2), round(radius * math.sin(angle), 2)))
+        ring += 1
+    return places
+
+
+def office_ring(topology: Topology) -> str:
+    """DOT source of a large Dzongkhag's map: each office one box, on circles around HQ
+    (``ring_positions``; Graphviz's ``neato`` only draws them where they are pinned), every WAN
+    link a straight line with its subnet and state, drawn over the boxes (a line that crosses an
+    office is seen to pass it). Interface names are left
+    off the ends of a box with more than ``RING_END_LABELS`` links, where they would only pile
+    up; the link tables list them."""
+    dz = topology.inventory.dzongkhag
+    graph = new_graph(DZONGKHAG_MAP, f"{title_name(dz.name)}: WAN and offices")
+    hq = topology.sites[0].key
+    graph.attr(layout="neato", splines="false", outputorder="nodesfirst", overlap="true")
+    graph.attr("node", fontsize="9")
+    places = [(0.0, 0.0), *ring_positions(len(topology.sites) - 1)]
+    box: dict[str, str] = {}
+    for site, (x, y) in zip(topology.sites, places, strict=True):
+        graph.node(f"site_{site.key}", pos=f"{x},{y}!", **_office_box(topology, site))
+        for device in topology.site_devices(site.key):
+            box[device.name] = f"site_{site.key}" if device.intended else node_id(device.name)
+    ends: dict[str, int] = defaultdict(int)
+    for link in topology.links:
+        for port in (link.a, link.b):
+            ends[box[port.host]] += 1
+            if not topology.devices[port.host].intended:
+                graph.node(node_id(port.host), **_device_attrs(topology.devices[port.host], False))
+    for link in topology.links:
+        reverse = topology.devices[link.b.host].site == hq
+        tail, head = (link.b, link.a) if reverse else (link.a, link.b)
+        attrs = _link_attrs(link, reverse)
+        for port, key in ((tail, "taillabel"), (head, "headlabel")):
+            if ends[box[port.host]] > RING_END_LABELS:
+                del attrs[key]
+        graph.edge(box[tail.host], box[head.host], **attrs)
+    # the legend in the top right corner, outside the outer circle and its boxes
+    corner = (math.hypot(*places[-1]) + RING_GAP) / math.sqrt(2)
+    _legend_node(graph, [], lan=False, pos=f"{corner + 1.7:.2f},{corner + 0.8:.2f}!")
+    return str(graph.source)
+
+
+def _legend_node(graph: graphviz.Digraph, roles: list[str], lan: bool = True, **attrs: str) -> None:
     """The office maps' legend: one HTML-table node (no cluster, see ``Drawing``)."""
     rows = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
     notes = [
         ("WAN link: " + note, LINK_STATE_STYLE[state]) for state, note in LINK_STATE_NOTE.items()
     ]
-    notes += [(note, LAN_STATE_STYLE[state]) for state, note in LAN_STATE_NOTE.items()]
+    if lan:
+        notes += [(note, LAN_STATE_STYLE[state]) for state, note in LAN_STATE_NOTE.items()]
     for note, style in notes:
         rows.append(
             f'<tr><td><font color="{style["color"]}">{LINE_GLYPH[style["style"]]}</font></td>'
@@ -418,7 +509,25 @@ def _legend_node(graph: graphviz.Digraph, roles: list[str]) -> None:
         + "".join(rows)
         + "</table>>",
         shape="plaintext",
+        **attrs,
     )
+
+
+def _office_links(links: list[Link], own: set[str]) -> tuple[list[Link], dict[str, int]]:
+    """The WAN links an office map draws one by one, and the rest counted per router of the
+    office: an office with more than ``OFFICE_MAP_LINKS`` links (HQ of a large Dzongkhag)
+    draws only those not seen as intended, the others as one box per router."""
+    if len(links) <= OFFICE_MAP_LINKS:
+        return links, {}
+    drawn: list[Link] = []
+    summed: dict[str, int] = defaultdict(int)
+    for link in links:
+        inside = [p.host for p in (link.a, link.b) if p.host in own]
+        if link.state == "ok" and len(inside) == 1:
+            summed[inside[0]] += 1
+        else:
+            drawn.append(link)
+    return drawn, dict(summed)
 
 
 def office_map(topology: Topology, site_key: str) -> str:
@@ -428,12 +537,12 @@ def office_map(topology: Topology, site_key: str) -> str:
     without them draws the same whatever was drawn before it in the same process.
     """
     site = topology.inventory.sites[site_key]
-    graph = _graph(f"office_{site_key}", f"{site.name} ({site.kind}, site {site.id})")
+    graph = new_graph(f"office_{site_key}", f"{site.name} ({site.kind}, site {site.id})")
     devices = topology.site_devices(site_key)
     routers = [d for d in devices if d.role == "router"]
     hosts = [d for d in devices if d.role != "router"]
-    links = topology.site_links(site_key)
     own = {d.name for d in devices}
+    links, summed = _office_links(topology.site_links(site_key), own)
     for name in sorted({p.host for link in links for p in (link.a, link.b)} - own):
         other = topology.devices[name]
         other_site = topology.inventory.sites.get(other.site)
@@ -470,68 +579,18 @@ def office_map(topology: Topology, site_key: str) -> str:
         inside_a = link.a.host in own
         tail, head = (link.b, link.a) if inside_a else (link.a, link.b)
         graph.edge(node_id(tail.host), node_id(head.host), **_link_attrs(link, inside_a))
+    for end, count in sorted(summed.items()):
+        graph.node(
+            f"__wan_{end}",
+            label=f"{count} WAN links seen as intended\\n(listed in the WAN links table)",
+            shape="box",
+            style="rounded,dashed",
+            color=LINK_STATE_STYLE["ok"]["color"],
+        )
+        graph.edge(f"__wan_{end}", node_id(end), dir="none", **LINK_STATE_STYLE["ok"])
     roles = sorted(
         {d.role for d in devices},
         key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99,
     )
     _legend_node(graph, [r for r in roles if r in ROLE_STYLE])
     return str(graph.source)
-
-
-class Drawing:
-    """Pictures being drawn in the background by ``dot``, ``workers`` processes at a time,
-    while the caller renders the pages.
-
-    dot 2.43 carries state from one graph to the next within a process: it orders subgraphs
-    (clusters) by memory address, and names every graph after the first one differently. So a
-    picture with clusters gets a process of its own, while pictures without any subgraph
-    (``batch``: the office maps) share a process, drawn after a throw-away first graph; they
-    come out byte for byte the same whatever was drawn before them (see the tests), and one
-    process per office map would cost more in start-up than in drawing.
-    """
-
-    def __init__(self, pictures: list[Picture], workers: int = 2) -> None:
-        dot = shutil.which("dot")
-        if dot is None:
-            raise DocsError("Graphviz is not installed: apt-get install graphviz")
-        self.dot = dot
-        self.pictures = pictures
-        self.tmp = tempfile.TemporaryDirectory(prefix="dzict-docs-")
-        self.folder = Path(self.tmp.name)
-        (self.folder / "_first.gv").write_text("digraph first { a }\n", encoding="utf-8")
-        jobs: list[list[Picture]] = [[p] for p in pictures if not p.batch]
-        shared = [p for p in pictures if p.batch]
-        size = max(1, math.ceil(len(shared) / max(1, workers)))
-        jobs += [shared[n : n + size] for n in range(0, len(shared), size)]
-        self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
-        self.futures = [self.pool.submit(self._run, job) for job in jobs]
-
-    def _run(self, job: list[Picture]) -> None:
-        files = ["_first.gv"] if job[0].batch else []
-        for picture in job:
-            (self.folder / f"{picture.name}.gv").write_text(picture.source, encoding="utf-8")
-            files.append(f"{picture.name}.gv")
-        args = [self.dot, *(f"-T{f}" for f in job[0].formats), "-O", *files]
-        proc = subprocess.run(args, cwd=self.folder, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            names = ", ".join(p.name for p in job)
-            raise DocsError(f"dot failed on {names}: {proc.stderr.strip()[:500]}")
-
-    def result(self) -> dict[str, bytes]:
-        """Wait for every picture; ``{"NAME.FORMAT": bytes}``. DocsError if dot failed."""
-        try:
-            for future in self.futures:
-                future.result()
-            return {
-                f"{p.name}.{fmt}": (self.folder / f"{p.name}.gv.{fmt}").read_bytes()
-                for p in self.pictures
-                for fmt in p.formats
-            }
-        finally:
-            self.pool.shutdown(cancel_futures=True)
-            self.tmp.cleanup()
-
-
-def render(pictures: list[Picture], workers: int = 2) -> dict[str, bytes]:
-    """Lay out and draw every picture; returns ``{"NAME.FORMAT": bytes}``."""
-    return Drawing(pictures, workers).result()

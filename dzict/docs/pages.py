@@ -2,21 +2,24 @@
 
 Python builds every value a page shows (tables as lists of already escaped cells); the Jinja
 templates in ``templates/docs/`` only place them, rendered with StrictUndefined. The HTML pages
-are the same Markdown rendered by cmark-gfm (GitHub's own renderer, through ``cmarkgfm``), with
+are the same Markdown rendered by cmark-gfm (GitHub's own renderer, through ``cmarkgfm`` and
+``dzict.docs.markdown``, which frees what each page allocates), with
 raw HTML left out, wrapped in one page template.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cmarkgfm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from dzict.docs.graph import DEVICE_STATE_NOTE, LINK_STATE_NOTE, ROLE_NAMES, title_name
+from dzict.docs.markdown import to_html
 from dzict.docs.register import COLUMNS, day, register_rows
 from dzict.docs.topology import Device, Link, Topology
 from dzict.inventory.model import Site
@@ -35,7 +38,11 @@ LAN_NOTE = {
 def md(value: object) -> str:
     """Text made safe for a Markdown table cell."""
     text = "" if value is None else str(value)
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " ")) or " "
+    if not text:
+        return " "
+    if "\n" in text:
+        text = text.replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text) if _MD_SPECIAL.search(text) else text
 
 
 def code(value: object) -> str:
@@ -52,6 +59,15 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     empty: str = "None."
 
+    @property
+    def text(self) -> str:
+        """The table as Markdown (no final newline), or the ``empty`` sentence."""
+        if not self.rows:
+            return self.empty
+        lines = ["| " + " | ".join(self.header) + " |", "|" + " --- |" * len(self.header)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
 
 class Pages:
     """Builds the page contexts of one topology and renders them."""
@@ -61,17 +77,20 @@ class Pages:
     ) -> None:
         self.topology = topology
         self.rows = rows
-        self.env = Environment(
-            loader=FileSystemLoader(str(templates)),
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-        )
-        self.html_env = Environment(
-            loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, autoescape=True
-        )
+        self.national = False
+        self.env, self.html_env = environments(templates)
+        self.device_diffs: dict[str, list[Device]] = defaultdict(list)
+        self.lan_diffs: dict[str, list[Device]] = defaultdict(list)
+        self.link_diffs: dict[str, list[Link]] = defaultdict(list)
+        for device in topology.device_mismatches():
+            self.device_diffs[device.site].append(device)
+        for device in topology.lan_mismatches():
+            self.lan_diffs[device.site].append(device)
+        mismatched = {id(link) for link in topology.link_mismatches()}
+        for site in topology.sites:
+            self.link_diffs[site.key] = [
+                link for link in topology.site_links(site.key) if id(link) in mismatched
+            ]
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -135,13 +154,11 @@ class Pages:
 
     def diff(self, site: str | None, ext: str, prefix: str) -> dict[str, Any]:
         t = self.topology
-        devices = [d for d in t.device_mismatches() if site in (None, d.site)]
-        links = (
-            [link for link in t.link_mismatches() if link in t.site_links(site)]
-            if site
-            else t.link_mismatches()
-        )
-        lan = [d for d in t.lan_mismatches() if site in (None, d.site)]
+        if site is None:
+            devices, links, lan = t.device_mismatches(), t.link_mismatches(), t.lan_mismatches()
+        else:
+            devices, links = self.device_diffs[site], self.link_diffs[site]
+            lan = self.lan_diffs[site]
         return {
             "devices": self.device_diff(devices, ext, prefix),
             "links": self.link_rows(links, ext, prefix),
@@ -227,13 +244,14 @@ class Pages:
         dz = t.inventory.dzongkhag
         context = {
             "title": f"{title_name(dz.name)}: network",
-            "generated": f"{GENERATED} {_human(t.discovery.finished)}.",
+            "generated": f"{GENERATED} {human_time(t.discovery.finished)}.",
             "ext": ext,
             "summary": self.summary(),
             "offices": self.offices(ext),
             "links": self.link_rows(t.links, ext, "offices/"),
             "diff": self.diff(None, ext, "offices/"),
             "plan": self.plan(),
+            "national": self.national,
         }
         return self.env.get_template("index.md.j2").render(**context)
 
@@ -367,20 +385,47 @@ class Pages:
 
     def html(self, markdown: str, title: str, root: str) -> str:
         """One Markdown page as a complete HTML page."""
-        body = cmarkgfm.github_flavored_markdown_to_html(markdown)
+        body = to_html(markdown)
         return self.html_env.get_template("page.html.j2").render(title=title, body=body, root=root)
 
 
-def _human(timestamp: str) -> str:
+@functools.cache
+def environments(templates: Path) -> tuple[Environment, Environment]:
+    """The Markdown and the HTML Jinja environments of a template folder, made once per
+    process, so every page of every Dzongkhag reuses the compiled templates."""
+    markdown = Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        auto_reload=False,
+    )
+    html = Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        autoescape=True,
+        auto_reload=False,
+    )
+    return markdown, html
+
+
+def human_time(timestamp: str) -> str:
     """``2026-01-15T06:00:00Z`` as ``2026-01-15 06:00 UTC``."""
     return timestamp.replace("T", " ")[:16] + " UTC" if timestamp else "(no discovery)"
 
 
 def render_pages(
-    topology: Topology, rows: list[dict[str, str]] | None = None, templates: Path = TEMPLATES
+    topology: Topology,
+    rows: list[dict[str, str]] | None = None,
+    templates: Path = TEMPLATES,
+    national: bool = False,
 ) -> dict[str, str]:
-    """Every page as ``{relative path: text}``: Markdown and HTML."""
+    """Every page as ``{relative path: text}``: Markdown and HTML. ``national``: the index
+    links up to the overview of the Dzongkhags (the Dzongkhag is a folder of a country)."""
     pages = Pages(topology, rows if rows is not None else register_rows(topology, None), templates)
+    pages.national = national
     out: dict[str, str] = {}
     jobs: list[tuple[str, str, str]] = [("index", "index", "")]
     jobs += [(f"offices/{s.key}", s.name, "../") for s in topology.sites]

@@ -132,17 +132,25 @@ class Topology:
     devices: dict[str, Device]
     links: list[Link]
 
+    _by_site: dict[str, list[Device]] = field(default_factory=dict, init=False, repr=False)
+    _links_by_site: dict[str, list[Link]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Index devices and links by site once: pages and maps ask per site."""
+        for device in self.devices.values():
+            self._by_site.setdefault(device.site, []).append(device)
+        for link in self.links:
+            ends = {self.devices[link.a.host].site, self.devices[link.b.host].site}
+            for site in sorted(ends):
+                self._links_by_site.setdefault(site, []).append(link)
+
     def site_devices(self, site: str) -> list[Device]:
         """The devices of a site, in display order."""
-        return [d for d in self.devices.values() if d.site == site]
+        return list(self._by_site.get(site, []))
 
     def site_links(self, site: str) -> list[Link]:
         """The WAN links with an end at this site."""
-        return [
-            link
-            for link in self.links
-            if site in (self.devices[link.a.host].site, self.devices[link.b.host].site)
-        ]
+        return list(self._links_by_site.get(site, []))
 
     def device_mismatches(self) -> list[Device]:
         """Devices intended but not seen, and seen but not intended."""
@@ -218,12 +226,20 @@ def intended_addresses(host: Host, site: Site | None, links: list[WanLink]) -> l
     return out
 
 
-def interface_rows(device: Device, intended: list[Address]) -> list[InterfaceRow]:
+def interface_rows(
+    device: Device,
+    intended: list[Address],
+    seen: dict[str, list[IPv4Interface]] | None = None,
+) -> list[InterfaceRow]:
     """Intended and discovered interfaces side by side; an intended address not seen anywhere
     on the device is noted. Addresses match by IP: the management prefix of a site's block
-    need not be the prefix of the network the host sits on."""
+    need not be the prefix of the network the host sits on. ``seen`` is the device's
+    ``discovered_addresses`` when the caller has already parsed them."""
     record = device.record if device.state == "ok" else None
-    seen = discovered_addresses(record)
+    if record is None:
+        seen = {}
+    elif seen is None:
+        seen = discovered_addresses(record)
     raw = record.interfaces if record is not None else {}
     names = sorted({a.interface for a in intended if a.interface} | set(seen) | set(raw))
     rows = {name: InterfaceRow(name=name) for name in names}
@@ -284,6 +300,23 @@ class _Builder:
         self.discovery = discovery
         self.devices: dict[str, Device] = {}
         self.adjacencies: set[tuple[Port, Port]] = set()
+        self._addresses: dict[str, dict[str, list[IPv4Interface]]] = {}
+        self._known: dict[str, set[str]] = {}
+        self._routers: dict[str, list[Host]] = defaultdict(list)
+        self._links_of: dict[str, list[WanLink]] = defaultdict(list)
+        for host in inventory.hosts.values():
+            if host.role == "router":
+                self._routers[host.site].append(host)
+        for link in inventory.links:
+            self._links_of[link.a.host].append(link)
+            if link.b.host != link.a.host:
+                self._links_of[link.b.host].append(link)
+
+    def addresses(self, name: str) -> dict[str, list[IPv4Interface]]:
+        """``discovered_addresses`` of a device, parsed once."""
+        if name not in self._addresses:
+            self._addresses[name] = discovered_addresses(self.discovery.get(name))
+        return self._addresses[name]
 
     def intended_devices(self) -> None:
         for host in self.inventory.hosts.values():
@@ -301,6 +334,11 @@ class _Builder:
             )
 
     def known_interfaces(self, name: str) -> set[str]:
+        if name not in self._known:
+            self._known[name] = self._interfaces_of(name)
+        return self._known[name]
+
+    def _interfaces_of(self, name: str) -> set[str]:
         host = self.inventory.hosts.get(name)
         record = self.discovery.get(name)
         names = set(host.interfaces) if host else set()
@@ -316,7 +354,7 @@ class _Builder:
         host = self.inventory.hosts.get(name)
         if host is None:
             return set()
-        found = discovered_addresses(self.discovery.get(name))
+        found = self.addresses(name)
         return {i for i, addrs in found.items() if any(a.ip == host.mgmt_address for a in addrs)}
 
     def seen(self) -> None:
@@ -391,7 +429,9 @@ class _Builder:
         )
 
     def addresses_of(self, port: Port) -> list[IPv4Interface]:
-        return discovered_addresses(self.devices[port.host].record).get(port.interface, [])
+        if self.devices[port.host].record is None:
+            return []
+        return self.addresses(port.host).get(port.interface, [])
 
     def lan(self) -> None:
         """Confirm or contradict each host's place on its office LAN."""
@@ -414,7 +454,7 @@ class _Builder:
 
     def lan_checkable(self, device: Device) -> bool:
         """True when LLDP would have shown this host: it and a router of its site speak LLDP."""
-        routers = self.inventory.routers_of(device.site)
+        routers = self._routers.get(device.site, [])
         return self.can_see(Port(device.name, "")) and any(
             self.can_see(Port(r.name, "")) for r in routers
         )
@@ -423,8 +463,9 @@ class _Builder:
         for name, device in self.devices.items():
             host = self.inventory.hosts.get(name)
             site = self.inventory.sites.get(device.site)
-            intended = intended_addresses(host, site, self.inventory.links) if host else []
-            device.interfaces = interface_rows(device, intended)
+            intended = intended_addresses(host, site, self._links_of.get(name, [])) if host else []
+            seen = self.addresses(name) if device.record is not None else {}
+            device.interfaces = interface_rows(device, intended, seen)
 
     def build(self) -> Topology:
         self.intended_devices()

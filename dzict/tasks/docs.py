@@ -1,4 +1,5 @@
-"""``invoke docs.build``: discover the network, then write maps, pages and the asset register.
+"""``invoke docs.build``: discover the network, then write maps, pages and the asset register
+(``--country DIR``: every Dzongkhag inventory of DIR, each in its own folder, and an overview).
 
 Exit codes of ``--check``: 0 the committed documentation matches, 2 it differs, 1 an error.
 """
@@ -6,6 +7,9 @@ Exit codes of ``--check``: 0 the committed documentation matches, 2 it differs, 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from invoke.collection import Collection
@@ -14,13 +18,15 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 from rich.table import Table
 
-from dzict.docs.build import DISCOVERY_FILE, write
+from dzict.docs.build import DISCOVERY_FILE, CheckResult, write
 from dzict.docs.build import build as build_docs
 from dzict.docs.build import check as check_docs
 from dzict.docs.discovery import Discovery
-from dzict.docs.register import load_patch_report
+from dzict.docs.national import Country, Member, Summary, check_country, write_country
+from dzict.docs.register import PatchReport, load_patch_report
 from dzict.docs.topology import Topology
 from dzict.exceptions import DzictError
+from dzict.inventory import Inventory
 from dzict.jobs import build_settings
 from dzict.tasks._common import INVENTORY_HELP, console, fail, inventory_dir, validated
 
@@ -65,6 +71,98 @@ def summary(topology: Topology) -> Table:
     return table
 
 
+def country_summary(summaries: list[Summary]) -> Table:
+    """The table printed after a country's build: one row per Dzongkhag."""
+    table = Table(title="national network documentation")
+    for column in ("Dzongkhag", "devices", "reached", "unreachable", "WAN links missing"):
+        table.add_column(column, justify="left" if column == "Dzongkhag" else "right")
+    table.add_column("differences", justify="right")
+    for s in summaries:
+        style = "red" if s.unreachable or s.links_missing or s.differences else ""
+        table.add_row(
+            f"{s.name} ({s.code})",
+            *(str(v) for v in (s.devices, s.reached, s.unreachable, s.links_missing)),
+            str(s.differences),
+            style=style,
+        )
+    return table
+
+
+def country_inventories(folder: str) -> list[Path]:
+    """The Dzongkhag inventories of a country: the folders of ``folder`` holding hosts.yml."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise Exit(f"country folder {root} does not exist", code=1)
+    found = sorted(p for p in root.iterdir() if p.is_dir() and (p / "hosts.yml").is_file())
+    if not found:
+        raise Exit(f"{root} holds no Dzongkhag inventory (a folder with hosts.yml)", code=1)
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """The options of one docs.build run."""
+
+    out: Path
+    offline: bool
+    check: bool
+    report: PatchReport | None
+    office_png: bool
+
+
+def _discovery_of(c: Context, path: Path, code: str, run: Run) -> Callable[[], Discovery]:
+    """How one Dzongkhag of a country gets its discovery when its turn comes: read from
+    OUT/CODE/discovery.json, or discovered (and saved there unless checking)."""
+    saved = run.out / code.lower() / DISCOVERY_FILE
+    if run.offline:
+        return partial(Discovery.load, saved)
+
+    def discover_now() -> Discovery:
+        found = _discover(c, str(path), code)
+        if saved.is_file():
+            found.carry_over(Discovery.load(saved))
+        if not run.check:
+            found.save(saved)
+        return found
+
+    return discover_now
+
+
+def _report_check(out_dir: Path, result: CheckResult) -> None:
+    """Print what ``--check`` found; exit 2 when the documentation is out of date."""
+    for label, names in (
+        ("differs", result.changed),
+        ("missing", result.missing),
+        ("not generated", result.extra),
+    ):
+        for name in names:
+            console.print(f"{label}: {out_dir / name}", highlight=False, soft_wrap=True)
+    if not result.clean:
+        raise Exit(f"documentation in {out_dir} is out of date: run docs.build", code=2)
+    console.print(f"documentation in {out_dir} is up to date", highlight=False, soft_wrap=True)
+
+
+def _build_country(c: Context, folder: str, run: Run) -> None:
+    """``docs.build --country``: every Dzongkhag in its folder of OUT, and an overview."""
+    members = []
+    for path in country_inventories(folder):
+        inv = validated(c, str(path))
+        members.append(Member(inv, _discovery_of(c, path, inv.dzongkhag.code, run)))
+    country = Country(members, run.report, office_png=run.office_png)
+    if run.check:
+        result = check_country(run.out, country.files())
+        console.print(country_summary(country.summaries))
+        _report_check(run.out, result)
+        return
+    changed = write_country(run.out, country.files())
+    console.print(country_summary(country.summaries))
+    console.print(
+        f"{len(changed)} file(s) written or removed in {run.out} ({len(members)} Dzongkhags)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _discover(c: Context, inventory: str | None, code: str) -> Discovery:
     from dzict.docs.discover import discover
     from dzict.nornir_inventory import init_nornir
@@ -84,6 +182,8 @@ def _discover(c: Context, inventory: str | None, code: str) -> Discovery:
         "office_png": "also draw each office map as PNG (the pages use SVG)",
         "patch_report": f"patch report for pending updates (default: {PATCH_REPORT} in the"
         " patch reports folder, as patch.report writes it); skipped when absent",
+        "country": "a folder of Dzongkhag inventories (one folder with hosts.yml each): document"
+        " every Dzongkhag in OUT/CODE/ and write an overview of them in OUT",
     },
 )
 def build(  # noqa: PLR0917 (invoke passes options as arguments)
@@ -95,50 +195,53 @@ def build(  # noqa: PLR0917 (invoke passes options as arguments)
     discovery: str | None = None,
     patch_report: str | None = None,
     office_png: bool = False,
+    country: str | None = None,
 ) -> None:
     """Discover the network and write its maps, pages and asset register (or --check them)."""
-    inv = validated(c, inventory)
+    if country and (inventory or discovery):
+        raise Exit("--country documents the Dzongkhags of a folder: no --inventory or --discovery")
     out_dir = _setting(c, out, "DZICT_DOCS_OUT", "out", DEFAULT_OUT)
-    saved = Path(discovery) if discovery else out_dir / DISCOVERY_FILE
+    inv = None if country else validated(c, inventory)
     try:
         report = load_patch_report(
             Path(patch_report)
             if patch_report
             else build_settings(dict(c.config)).path("patch_reports") / PATCH_REPORT
         )
-        if offline:
-            found = Discovery.load(saved)
+        run = Run(out_dir, offline, check, report, office_png)
+        if inv is None:
+            _build_country(c, str(country), run)
         else:
-            found = _discover(c, inventory, inv.dzongkhag.code)
-            if saved.is_file():
-                found.carry_over(Discovery.load(saved))
-        topology, files = build_docs(inv, found, report, office_png=office_png)
-        console.print(summary(topology))
-        if check:
-            result = check_docs(out_dir, files)
-            for label, names in (
-                ("differs", result.changed),
-                ("missing", result.missing),
-                ("not generated", result.extra),
-            ):
-                for name in names:
-                    console.print(f"{label}: {out_dir / name}", highlight=False, soft_wrap=True)
-            if not result.clean:
-                raise Exit(f"documentation in {out_dir} is out of date: run docs.build", code=2)
-            console.print(
-                f"documentation in {out_dir} is up to date", highlight=False, soft_wrap=True
-            )
-            return
-        if not offline:
-            found.save(saved)
-        changed = write(out_dir, files)
-        console.print(
-            f"{len(changed)} file(s) written or removed in {out_dir}; discovery in {saved}",
-            highlight=False,
-            soft_wrap=True,
-        )
+            _build_one(c, inv, inventory, discovery, run)
     except DzictError as exc:
         raise fail(exc) from None
+
+
+def _build_one(
+    c: Context, inv: Inventory, inventory: str | None, discovery: str | None, run: Run
+) -> None:
+    """``docs.build`` of one Dzongkhag."""
+    out_dir = run.out
+    saved = Path(discovery) if discovery else out_dir / DISCOVERY_FILE
+    if run.offline:
+        found = Discovery.load(saved)
+    else:
+        found = _discover(c, inventory, inv.dzongkhag.code)
+        if saved.is_file():
+            found.carry_over(Discovery.load(saved))
+    topology, files = build_docs(inv, found, run.report, office_png=run.office_png)
+    console.print(summary(topology))
+    if run.check:
+        _report_check(out_dir, check_docs(out_dir, files))
+        return
+    if not run.offline:
+        found.save(saved)
+    changed = write(out_dir, files)
+    console.print(
+        f"{len(changed)} file(s) written or removed in {out_dir}; discovery in {saved}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 ns = Collection("docs", build)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dzict.docs.discovery import Discovery
-from dzict.docs.synthetic import healthy_discovery
 from dzict.inventory import Inventory, load_inventory
+from support.synthetic import healthy_discovery
 
 DATA = Path(__file__).resolve().parent / "data"
 

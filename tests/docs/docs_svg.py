@@ -20,3 +20,13 @@ def edges(svg: bytes) -> dict[frozenset[str], tuple[str, list[str]]]:
         texts = [t.text or "" for t in group.iter(f"{{{NS['svg']}}}text")]
         found[frozenset((tail, head))] = (stroke, texts)
     return found
+
+
+def nodes(svg: bytes) -> dict[str, list[str]]:
+    """``{node name: [label texts]}`` for every node of the picture."""
+    found: dict[str, list[str]] = {}
+    for group in ET.fromstring(svg).iter(f"{{{NS['svg']}}}g"):
+        if group.get("class") == "node":
+            title = group.findtext("svg:title", default="", namespaces=NS)
+            found[title] = [t.text or "" for t in group.iter(f"{{{NS['svg']}}}text")]
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,26 @@ def test_offline_build_and_check(lab_template: Path, healthy: Discovery, tmp_pat
     changed = _invoke(*common, "--check")
     assert changed.returncode == 2
     assert f"differs: {page}" in changed.stdout
+
+
+def test_country_offline_build_and_check(lab_template: Path, tmp_path: Path) -> None:
+    from dzict.inventory import load_inventory
+    from support.synthetic import healthy_discovery
+
+    country, out = tmp_path / "country", tmp_path / "national"
+    shutil.copytree(lab_template, country / "lab")
+    shutil.copytree(ROOT / "inventory" / "punakha", country / "punakha")
+    for folder, code in (("lab", "lab"), ("punakha", "pnk")):
+        healthy_discovery(load_inventory(country / folder)).save(out / code / "discovery.json")
+    common = ("--country", str(country), "--out", str(out), "--offline")
+    built = _invoke(*common)
+    assert built.returncode == 0, built.stderr
+    assert "Punakha (PNK)" in built.stdout
+    index = (out / "index.md").read_text()
+    assert "[Punakha](pnk/index.md)" in index
+    assert (out / "pnk" / "maps" / "dzongkhag.png").is_file()
+    assert _invoke(*common, "--check").returncode == 0
+    both = _invoke(*common, "-i", str(country / "lab"))
+    assert both.returncode == 1
+    assert "no --inventory or --discovery" in both.stderr
+    assert "Traceback" not in both.stderr

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from support.imports import ROOT, modules_only_for_tests, production_importers
 
-#: The synthetic Dzongkhags of the documentation tests and benchmark, still in the package.
-KNOWN_TEST_ONLY = {"dzict.docs.synthetic"}
 #: The lab's own modules and its Invoke face are the only production code that imports it.
 LAB_IMPORTERS = ("dzict/lab/", "dzict/tasks/lab.py")
 MAX_LINES = 400
@@ -22,7 +20,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def test_no_module_of_the_package_is_only_for_tests() -> None:
-    assert set(modules_only_for_tests()) <= KNOWN_TEST_ONLY
+    assert modules_only_for_tests() == []
 
 
 def test_production_code_does_not_import_the_lab() -> None:
