@@ -67,8 +67,7 @@ def context(c: Context, **flags: object) -> RunContext:
         for problem in exc.problems:
             errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         raise Exit(
-            f"inventory {shown} is invalid: {len(exc.problems)} problem(s);"
-            " nothing was contacted",
+            f"inventory {shown} is invalid: {len(exc.problems)} problem(s); nothing was contacted",
             code=1,
         ) from None
 
