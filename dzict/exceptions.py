@@ -196,3 +196,23 @@ class RunContextError(DzictError):
 
 class SelectionError(DzictError):
     """``--limit`` names something the inventory does not hold for this job."""
+
+
+class DeskError(DzictError):
+    """The service desk cannot start or act: a bad setting, an unreadable accounts file."""
+
+
+class OfficerAccountError(DeskError):
+    """An officer's account cannot be created as asked: a bad name, a short password."""
+
+
+class LoginRefused(DeskError):
+    """A login was refused: wrong name or password, or the account is locked for a while."""
+
+
+class FormRejected(DeskError):
+    """A form was refused: `problems` maps each field at fault to one line naming it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))

@@ -40,7 +40,22 @@ DEFAULTS: dict[str, str] = {
     "templates": "templates",
     "docs_out": "docs/network",
     "workers": "20",
+    # the service desk (dzict.desk): where it listens, its files, its limits
+    "desk_host": "127.0.0.1",
+    "desk_port": "8080",
+    "desk_officers": "var/desk/officers.json",
+    "desk_secret": "var/desk/secret.key",
+    "desk_rate_limit": "20",
+    "desk_rate_window": "600",
+    "desk_lockout": "5",
+    "desk_lockout_minutes": "15",
+    "desk_max_body": "65536",
+    "desk_secure_cookies": "yes",
+    "desk_proxies": "0",
+    "desk_timezone": "Asia/Thimphu",
 }
+YES = frozenset({"yes", "true", "on", "1"})
+NO = frozenset({"no", "false", "off", "0"})
 
 #: Settings that are paths. Given on the command line or in the environment they are taken
 #: from the folder the command runs in, as a shell would; from invoke.yaml or the defaults,
@@ -80,6 +95,14 @@ class Settings:
             raise RunContextError(
                 f"setting {key} ({where}) must be a whole number, not {self[key]!r}"
             ) from None
+
+    def boolean(self, key: str) -> bool:
+        """A yes/no setting (yes, true, on, 1 / no, false, off, 0); one clear line otherwise."""
+        value = self[key].strip().lower()
+        if value in YES | NO:
+            return value in YES
+        where = self.sources.get(key, "?")
+        raise RunContextError(f"setting {key} ({where}) must be yes or no, not {self[key]!r}")
 
 
 def build_settings(

@@ -6,7 +6,15 @@ Default path ``var/ticket-log.jsonl`` (argument, then $DZICT_TICKET_LOG, then th
 
 from dzict.ticketlog.chain import GENESIS, Head, VerifyResult
 from dzict.ticketlog.log import DEFAULT_PATH, DIFF_LIMIT, ENV_VAR, TicketLog, resolve_path
-from dzict.ticketlog.models import CHANNELS, PRIORITIES, SCHEDULED, Event, TicketSummary
+from dzict.ticketlog.models import (
+    CHANNELS,
+    NOTE_VISIBILITY,
+    PRIORITIES,
+    SCHEDULED,
+    Event,
+    Requester,
+    TicketSummary,
+)
 
 __all__ = [
     "CHANNELS",
@@ -14,10 +22,12 @@ __all__ = [
     "DIFF_LIMIT",
     "ENV_VAR",
     "GENESIS",
+    "NOTE_VISIBILITY",
     "PRIORITIES",
     "SCHEDULED",
     "Event",
     "Head",
+    "Requester",
     "TicketLog",
     "TicketSummary",
     "VerifyResult",

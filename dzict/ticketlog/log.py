@@ -30,9 +30,11 @@ from dzict.ticketlog.chain import (
 )
 from dzict.ticketlog.models import (
     CHANNELS,
+    NOTE_VISIBILITY,
     PRIORITIES,
     SCHEDULED,
     Event,
+    Requester,
     TicketSummary,
     flatten,
     summarise,
@@ -47,6 +49,7 @@ DIFF_LIMIT = 16 * 1024
 _CODE = re.compile(r"[A-Z]{2,6}")
 _TICKET = re.compile(r"[A-Z]{2,6}-\d{4}-\d{4,}")
 _SLUG = re.compile(r"[a-z][a-z0-9-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _OPENED = b'"event":"opened"'
 _CLOSED = b'"event":"closed"'
 
@@ -66,6 +69,40 @@ def _text(name: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise TicketError(f"{name} must be a non-empty text")
     return value.strip()
+
+
+def _request_fields(
+    office: str | None,
+    requester: Requester | None,
+    description: str | None,
+    tracking_sha256: str | None,
+) -> dict[str, Any]:
+    """The optional fields of an agency's request, checked; only those given."""
+    fields: dict[str, Any] = {}
+    if office is not None:
+        fields["office"] = _text("office", office)
+    if requester is not None:
+        fields["requester"] = {
+            "name": _text("requester name", requester.name),
+            "phone": requester.phone.strip(),
+            "email": requester.email.strip(),
+        }
+    if description is not None:
+        fields["description"] = _text("description", description)
+    if tracking_sha256 is not None:
+        if not _SHA256.fullmatch(tracking_sha256):
+            raise TicketError("tracking_sha256 must be 64 lower-case hex digits")
+        fields["tracking_sha256"] = tracking_sha256
+    return fields
+
+
+def _received(received: datetime, now: datetime) -> str:
+    """The stored time a request was received: an aware time, not after now."""
+    if received.tzinfo is None:
+        raise TicketError("the time received must carry its time zone")
+    if received > now:
+        raise TicketError(f"the time received ({received.isoformat()}) is in the future")
+    return utc_stamp(received)
 
 
 def _ticket_id(value: str) -> str:
@@ -105,9 +142,27 @@ class TicketLog:
     # -- writing ---------------------------------------------------------------------------
 
     def open(  # noqa: PLR0917 (the API other modules call)
-        self, agency: str, category: str, channel: str, priority: str, summary: str, officer: str
+        self,
+        agency: str,
+        category: str,
+        channel: str,
+        priority: str,
+        summary: str,
+        officer: str,
+        *,
+        office: str | None = None,
+        requester: Requester | None = None,
+        description: str | None = None,
+        received: datetime | None = None,
+        tracking_sha256: str | None = None,
     ) -> str:
-        """Open a ticket and return its new id."""
+        """Open a ticket and return its new id.
+
+        The keywords come with an agency's request: the office it came from, who asked and how
+        to reach them, the full text, when the unit received it (phone, fax, walk-in requests
+        are entered later; never after now) and the SHA-256 of the requester's tracking token
+        (the token itself is never stored).
+        """
         category = _text("category", category).lower()
         if not _SLUG.fullmatch(category):
             raise TicketError(
@@ -125,16 +180,39 @@ class TicketLog:
             "summary": _text("summary", summary),
             "officer": _text("officer", officer),
         }
+        data.update(_request_fields(office, requester, description, tracking_sha256))
 
         def make(fd: int, end: int, now: datetime) -> tuple[str | None, dict[str, Any]]:
+            if received is not None:
+                data["received"] = _received(received, now)
             return self._next_id(fd, end, now), data
 
         return str(self._append("opened", make)["ticket"])
 
-    def note(self, ticket_id: str, text: str, officer: str | None = None) -> Event:
-        """Add a note to a ticket (open or closed)."""
-        data = {"text": _text("text", text), "officer": officer or getpass.getuser()}
+    def note(
+        self,
+        ticket_id: str,
+        text: str,
+        officer: str | None = None,
+        *,
+        visibility: str = "internal",
+    ) -> Event:
+        """Add a note to a ticket (open or closed); ``visibility="requester"`` shows it to them."""
+        if visibility not in NOTE_VISIBILITY:
+            raise TicketError(
+                f"visibility must be one of {', '.join(NOTE_VISIBILITY)}, not {visibility!r}"
+            )
+        data = {
+            "text": _text("text", text),
+            "officer": officer or getpass.getuser(),
+            "visibility": visibility,
+        }
         return self._append("note", self._on(ticket_id, data, open_only=False))
+
+    def assign(self, ticket_id: str, assignee: str, officer: str) -> Event:
+        """Give an open ticket to an officer (``assignee == officer``: the officer takes it)."""
+        data = {"assignee": _text("assignee", assignee), "officer": _text("officer", officer)}
+        return self._append("assigned", self._on(ticket_id, data, open_only=True))
 
     def change(  # noqa: PLR0917 (the API other modules call)
         self,

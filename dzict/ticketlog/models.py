@@ -12,6 +12,8 @@ CHANNELS = ("online-form", "phone", "fax", "email", "walk-in")
 SCHEDULED = "scheduled"
 """The channel of tickets opened by timers (scheduled patch and backup runs)."""
 PRIORITIES = ("low", "normal", "high", "urgent")
+NOTE_VISIBILITY = ("internal", "requester")
+"""Who a note is for: the unit only, or also the requester (shown on the tracking page)."""
 
 Event = dict[str, Any]
 """An event: ``ts``, ``ticket``, ``event``, ``seq``, ``prev`` and the event's own fields."""
@@ -32,6 +34,15 @@ def parse_ts(stamp: str) -> datetime:
 
 
 @dataclass(frozen=True)
+class Requester:
+    """The person who asked: name, and how to reach them (phone, e-mail; either may be empty)."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class TicketSummary:
     """One ticket as it stands: state, times and how it reached the unit."""
 
@@ -47,11 +58,20 @@ class TicketSummary:
     officer: str
     resolution: str | None
     events: int
+    office: str = ""
+    received: datetime | None = None
+    assignee: str = ""
+    taken: datetime | None = None
+
+    @property
+    def start(self) -> datetime:
+        """When the unit had the request: the time it was received, else the time it was opened."""
+        return self.received or self.opened
 
     @property
     def tat(self) -> timedelta | None:
-        """Turn-around time, open to close; None while open."""
-        return None if self.closed is None else self.closed - self.opened
+        """Turn-around time, received (or opened) to close; None while open."""
+        return None if self.closed is None else self.closed - self.start
 
 
 def summarise(events: Iterable[Event]) -> list[TicketSummary]:
@@ -73,9 +93,17 @@ def summarise(events: Iterable[Event]) -> list[TicketSummary]:
                 officer=event["officer"],
                 resolution=None,
                 events=1,
+                office=event.get("office", ""),
+                received=parse_ts(event["received"]) if event.get("received") else None,
             )
         elif tid in tickets:
             ticket = replace(tickets[tid], events=tickets[tid].events + 1)
+            if event["event"] == "assigned":
+                ticket = replace(
+                    ticket,
+                    assignee=event["assignee"],
+                    taken=ticket.taken or parse_ts(event["ts"]),
+                )
             if event["event"] == "closed":
                 ticket = replace(
                     ticket,

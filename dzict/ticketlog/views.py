@@ -24,6 +24,9 @@ def describe(event: Event) -> str:
     if kind == "change":
         diff = "" if "diff_sha256" not in event else f", diff sha256 {event['diff_sha256'][:12]}"
         return f"{event['task']} on {', '.join(event['targets'])}: {event['result']}{diff}"
+    if kind == "assigned":
+        taken = event["assignee"] == event.get("officer")
+        return "taken" if taken else f"assigned to {event['assignee']}"
     if kind == "closed":
         return str(event["resolution"])
     if kind == "repair":

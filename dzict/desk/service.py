@@ -1,0 +1,91 @@
+"""The desk's actions, each one append to the ticket log through its public API."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from dzict.desk.accounts import OfficerStore
+from dzict.desk.board import Board, BoardCache
+from dzict.desk.catalogue import Catalogue, catalogue_of
+from dzict.desk.config import DeskConfig
+from dzict.desk.forms import AgencyRequest, Entered
+from dzict.jobs import RunContext
+from dzict.ticketlog import TicketLog
+
+#: The name under which agencies' own online requests are opened.
+ONLINE_FORM = "online form"
+TOKEN_BYTES = 24
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a requester keeps: the ticket id and the tracking token (shown once, never stored)."""
+
+    ticket: str
+    token: str
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a tracking token: what the log stores and the index looks up."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Desk:
+    """The service desk of one run: its log, inventory choices, officers and settings."""
+
+    def __init__(self, run: RunContext, config: DeskConfig) -> None:
+        self.config = config
+        self.log: TicketLog = run.ticket_log
+        self.catalogue: Catalogue = catalogue_of(run.inventory)
+        self.officers = OfficerStore(config.officers, config.lockout, config.lockout_minutes)
+        self._boards = BoardCache(self.log)
+
+    def board(self) -> Board:
+        """Every ticket as it stands, folded from the log."""
+        return self._boards.board()
+
+    def submit(self, request: AgencyRequest) -> Receipt:
+        """Open a ticket for an agency's online request; the receipt carries the new token."""
+        return self._open(request, "online-form", ONLINE_FORM, None)
+
+    def enter(self, entered: Entered, officer: str) -> Receipt:
+        """Open a ticket for a request an officer took by phone, fax, walk-in or e-mail."""
+        return self._open(entered.request, entered.channel, officer, entered.received)
+
+    def take(self, ticket: str, officer: str) -> None:
+        """The officer owns the ticket from now."""
+        self.log.assign(ticket, officer, officer)
+
+    def assign(self, ticket: str, assignee: str, officer: str) -> None:
+        """Give the ticket to another officer."""
+        self.log.assign(ticket, assignee, officer)
+
+    def note(self, ticket: str, text: str, visibility: str, officer: str) -> None:
+        """A note, internal or for the requester."""
+        self.log.note(ticket, text, officer, visibility=visibility)
+
+    def close(self, ticket: str, resolution: str, officer: str) -> None:
+        """Close the ticket with what was done (the requester reads it)."""
+        self.log.close(ticket, resolution, officer)
+
+    def _open(
+        self, request: AgencyRequest, channel: str, officer: str, received: datetime | None
+    ) -> Receipt:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        ticket = self.log.open(
+            request.agency,
+            request.category,
+            channel,
+            "normal",
+            request.summary,
+            officer,
+            office=request.office.key,
+            requester=request.requester,
+            description=request.description,
+            received=received,
+            tracking_sha256=token_hash(token),
+        )
+        return Receipt(ticket, token)

@@ -1,0 +1,106 @@
+"""``invoke desk.*``: serve the service desk, add officers' accounts, write its systemd unit."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import waitress
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+
+from dzict.desk import create_app, desk_config
+from dzict.desk.accounts import OfficerStore
+from dzict.desk.unit import check_unit, write_unit
+from dzict.tasks._common import INVENTORY_HELP, console, context, refusals
+
+SYSTEMD_DIR = "/etc/systemd/system"
+THREADS = 8
+LOG = "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`)"
+
+
+@task(
+    help={
+        "host": "address to listen on (default: setting desk_host, else 127.0.0.1)",
+        "port": "port to listen on (default: setting desk_port, else 8080)",
+        "inventory": INVENTORY_HELP,
+        "log": LOG,
+    }
+)
+def serve(
+    c: Context,
+    host: str | None = None,
+    port: int | None = None,
+    inventory: str | None = None,
+    log: str | None = None,
+) -> None:
+    """Serve the service desk (waitress) until stopped: agencies' form, officers' pages, API."""
+    run = context(c, desk_host=host, desk_port=port, inventory=inventory, ticket_log=log)
+    with refusals():
+        config = desk_config(run.settings)
+        app = create_app(run, config)
+    console.print(
+        f"service desk on http://{config.host}:{config.port}/ (ticket log {run.ticket_log.path})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    waitress.serve(
+        app,
+        host=config.host,
+        port=config.port,
+        threads=THREADS,
+        max_request_body_size=config.max_body * 2,
+        ident="dzict-desk",
+    )
+
+
+def _password() -> str:
+    """The new password: asked twice on a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != first:
+        raise Exit("the two passwords differ; nothing was changed", code=1)
+    return first
+
+
+@task(
+    name="officer-add",
+    help={
+        "name": "account name, e.g. pema (a-z, 0-9, . _ -)",
+        "display": "name shown on the pages, e.g. 'Pema Choden'",
+        "replace": "set a new password for an existing account",
+    },
+)
+def officer_add(c: Context, name: str, display: str = "", replace: bool = False) -> None:
+    """Create an officer's account; the password is asked (or read from stdin), never a flag."""
+    run = context(c)
+    with refusals():
+        store = OfficerStore(desk_config(run.settings).officers)
+        officer = store.add(name, _password(), display, replace=replace)
+    console.print(f"officer {officer.name} ({officer.display}) saved in {store.path}")
+
+
+@task(
+    help={
+        "dest": f"folder for the unit file (default {SYSTEMD_DIR})",
+        "user": "system account the desk runs as (default: root)",
+        "inventory": INVENTORY_HELP,
+    }
+)
+def unit(c: Context, dest: str = SYSTEMD_DIR, user: str = "", inventory: str | None = None) -> None:
+    """Write the desk's systemd service unit and check it with systemd-analyze verify."""
+    run = context(c, inventory=inventory)
+    with refusals():
+        path = write_unit(run, desk_config(run.settings), Path(dest), user)
+    console.print(f"written: {path}", highlight=False)
+    problems = check_unit(path)
+    if problems:
+        raise Exit(f"systemd-analyze verify complains:\n{problems}", code=1)
+    console.print(f"to start it: systemctl daemon-reload && systemctl enable --now {path.name}")
+
+
+ns = Collection("desk", serve, officer_add, unit)
