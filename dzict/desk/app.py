@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     jsonify,
-    render_template,
     request,
     session,
 )
@@ -23,7 +22,7 @@ from dzict.desk import agency, api, officer
 from dzict.desk.config import DeskConfig, desk_config
 from dzict.desk.security import CSRF_FIELD, RateLimiter, csrf_problem, csrf_token, load_secret
 from dzict.desk.service import Desk
-from dzict.desk.web import DESK, LIMITER
+from dzict.desk.web import DESK, LIMITER, page
 from dzict.jobs import RunContext
 
 SESSION_HOURS = 10
@@ -122,4 +121,4 @@ def _error(exc: HTTPException) -> tuple[Any, int]:
     if request.path.startswith("/api/"):
         return jsonify(error=message, status=code), code
     title = TITLES.get(code, exc.name)
-    return render_template("error.html", title=title, message=message), code
+    return page("error.html", code, title=title, message=message)
