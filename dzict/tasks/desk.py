@@ -6,7 +6,6 @@ import getpass
 import sys
 from pathlib import Path
 
-import waitress
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -14,11 +13,11 @@ from invoke.tasks import task
 
 from dzict.desk import create_app, desk_config
 from dzict.desk.accounts import OfficerStore
+from dzict.desk.server import make_server
 from dzict.desk.unit import check_unit, write_unit
 from dzict.tasks._common import INVENTORY_HELP, console, context, refusals
 
 SYSTEMD_DIR = "/etc/systemd/system"
-THREADS = 8
 LOG = "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`)"
 
 
@@ -42,19 +41,20 @@ def serve(
     with refusals():
         config = desk_config(run.settings)
         app = create_app(run, config)
+    try:
+        server = make_server(app, config)
+    except OSError as exc:
+        where = f"{config.host}:{config.port}"
+        raise Exit(f"cannot listen on {where}: {exc.strerror}", code=1) from None
     console.print(
         f"service desk on http://{config.host}:{config.port}/ (ticket log {run.ticket_log.path})",
         highlight=False,
         soft_wrap=True,
     )
-    waitress.serve(
-        app,
-        host=config.host,
-        port=config.port,
-        threads=THREADS,
-        max_request_body_size=config.max_body * 2,
-        ident="dzict-desk",
-    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        console.print("service desk stopped")
 
 
 def _password() -> str:

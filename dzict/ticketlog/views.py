@@ -11,7 +11,7 @@ from dzict.ticketlog.models import Event, TicketSummary
 from dzict.ticketlog.report import HOUR, human
 
 
-def describe(event: Event) -> str:
+def describe(event: Event) -> str:  # noqa: PLR0911 (one answer per kind of event)
     """One line saying what an event recorded."""
     kind = event["event"]
     if kind == "opened":

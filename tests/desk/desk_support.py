@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from waitress import wasyncore
 
-from dzict.desk import create_app
+from dzict.desk import create_app, desk_config
 from dzict.desk.accounts import OfficerStore
+from dzict.desk.server import make_server
 from dzict.inventory import Inventory
 from dzict.jobs import RunContext, build_settings
 from dzict.ticketlog import TicketLog
@@ -98,3 +103,28 @@ def login(client: FlaskClient, name: str = "pema") -> Any:
     """Log an officer in on this client."""
     form = {"name": name, "password": PASSWORDS[name]}
     return send(client, "/officer/login", form)
+
+
+@contextmanager
+def served(site: DeskSite) -> Iterator[str]:
+    """The desk served by its own waitress server on a free loopback port; its base URL.
+
+    The server's loop runs in a thread that also closes it, once asked to stop.
+    """
+    server = make_server(site.app, desk_config(site.run.settings), port=0)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.1, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    thread = threading.Thread(target=run, name="desk-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the desk's server did not stop"
