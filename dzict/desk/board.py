@@ -188,12 +188,17 @@ def _opened(event: Event) -> DeskTicket:
     )
 
 
+def _assigned(event: Event) -> str:
+    taken = event.get("assignee") == event.get("officer")
+    return "took the ticket" if taken else f"assigned to {event.get('assignee')}"
+
+
 def _entry(event: Event) -> Entry:
     kind = str(event["event"])
     text = {
         "opened": f"opened ({event.get('channel')})",
         "note": str(event.get("text", "")),
-        "assigned": f"assigned to {event.get('assignee')}",
+        "assigned": _assigned(event),
         "change": f"{event.get('task')}: {event.get('result')}",
         "closed": str(event.get("resolution", "")),
     }.get(kind, kind)
