@@ -216,3 +216,11 @@ class FormRejected(DeskError):
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems.values()))
+
+
+class MailError(DeskError):
+    """The desk's mailbox or mail server could not be used: the message names which and why."""
+
+
+class CalendarError(DeskError):
+    """The inventory's service-desk calendar or targets are unusable; the message names the key."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,13 +133,24 @@ def test_report_writes_tables_and_chart(
         log.close(log.open(agency, "patch", "email", "low", "update PCs", "kinley"), "done")
     log.open("Punakha Hospital", "wifi", "walk-in", "normal", "no signal", "kinley")
     chart = tmp_path / "out" / "tat.png"
+    # the lab inventory has a service-desk calendar: working time, requests and the unit apart
     code, out, _ = invoke(capsys, "ticket.report", "--chart", str(chart))
     assert code == 0
-    assert "Turn-around time by agency (2 closed tickets)" in out
+    assert "Working-time TTO and TTR by agency: agencies' requests" in out
     assert "Punakha Hospital" in out
     assert "Open tickets by age (1 open)" in out
     assert f"chart: {chart}" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
+    # without a calendar: open to close in calendar hours, as before
+    plain = tmp_path / "inv"
+    shutil.copytree(ROOT / "inventory" / "lab", plain)
+    (plain / "group_vars" / "all" / "service_desk.yml").unlink()
+    code, out, _ = invoke(capsys, "ticket.report", "--chart", str(chart), "-i", str(plain))
+    assert code == 0
+    assert "Turn-around time by agency (2 closed tickets)" in out
+    assert "Open tickets by age (1 open)" in out
+    code, _, err = invoke(capsys, "ticket.report", "--csv", "x.csv", "-i", str(plain))
+    assert (code, err.strip()) == (1, "--csv needs the inventory's service_desk calendar")
 
 
 def test_tasks_through_the_project_tasks_py(tmp_path: Path) -> None:

@@ -96,10 +96,11 @@ class DeskTicket:
 
 @dataclass
 class Board:
-    """Every ticket by id (in the order opened) and the tracking-token index."""
+    """Every ticket by id (in the order opened), the tracking-token and reference indexes."""
 
     tickets: dict[str, DeskTicket] = field(default_factory=dict)
     by_token: dict[str, str] = field(default_factory=dict)
+    by_reference: dict[str, str] = field(default_factory=dict)
 
     def tracked(self, token_sha256: str) -> DeskTicket | None:
         """The ticket a tracking token's hash belongs to."""
@@ -235,6 +236,8 @@ def fold(events: Iterable[Event]) -> Board:
             board.tickets[ticket.id] = ticket
             if ticket.tracking_sha256:
                 board.by_token[ticket.tracking_sha256] = ticket.id
+            if event.get("reference"):
+                board.by_reference[str(event["reference"])] = ticket.id
         elif isinstance(tid, str) and tid in board.tickets:
             _apply(board.tickets[tid], event)
     return board

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dzict.inventory import Inventory
 
@@ -44,10 +44,16 @@ class Catalogue:
     offices: tuple[Office, ...]
     agencies: tuple[str, ...]
     categories: dict[str, str]
+    contacts: dict[str, str] = field(default_factory=dict)
 
     def office(self, key: str) -> Office | None:
         """The office with this key, if the inventory has it."""
         return next((o for o in self.offices if o.key == key), None)
+
+    def office_of_contact(self, email: str) -> Office | None:
+        """The office whose contact has this e-mail address (the inventory's site_contacts)."""
+        key = self.contacts.get(email.strip().lower())
+        return self.office(key) if key else None
 
     def choices(self) -> Choices:
         """The options of the form's lists, as (value, shown) pairs."""
@@ -72,4 +78,5 @@ def catalogue_of(inventory: Inventory) -> Catalogue:
     sites = sorted(inventory.sites.values(), key=lambda s: (not s.is_hq, s.name))
     offices = tuple(Office(s.key, s.name, s.agency) for s in sites)
     agencies = tuple(sorted({s.agency for s in sites}))
-    return Catalogue(offices, agencies, dict(CATEGORIES))
+    contacts = {c.email.lower(): s.key for s in sites for c in s.contacts if c.email}
+    return Catalogue(offices, agencies, dict(CATEGORIES), contacts)

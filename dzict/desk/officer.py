@@ -171,8 +171,8 @@ def close(tid: str) -> Any:
     """Close the ticket with its resolution."""
 
     def action(found: DeskTicket, me: str) -> str:
-        desk().close(found.id, parse_resolution(request.form), me)
-        return f"{found.id} closed."
+        mailed = desk().close(found.id, parse_resolution(request.form), me)
+        return f"{found.id} closed. {mailed}".strip()
 
     return _act(tid, action)
 

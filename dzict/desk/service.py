@@ -12,6 +12,8 @@ from dzict.desk.board import Board, BoardCache
 from dzict.desk.catalogue import Catalogue, catalogue_of
 from dzict.desk.config import DeskConfig
 from dzict.desk.forms import AgencyRequest, Entered
+from dzict.desk.mail import compose, mail_config, send
+from dzict.exceptions import MailError
 from dzict.jobs import RunContext
 from dzict.ticketlog import TicketLog
 
@@ -41,6 +43,7 @@ class Desk:
         self.log: TicketLog = run.ticket_log
         self.catalogue: Catalogue = catalogue_of(run.inventory)
         self.officers = OfficerStore(config.officers, config.lockout, config.lockout_minutes)
+        self.mail = mail_config(run.settings)
         self._boards = BoardCache(self.log)
 
     def board(self) -> Board:
@@ -67,9 +70,27 @@ class Desk:
         """A note, internal or for the requester."""
         self.log.note(ticket, text, officer, visibility=visibility)
 
-    def close(self, ticket: str, resolution: str, officer: str) -> None:
-        """Close the ticket with what was done (the requester reads it)."""
+    def close(self, ticket: str, resolution: str, officer: str) -> str:
+        """Close the ticket with what was done (the requester reads it, and gets it by e-mail
+        when the desk has a mailbox and the requester an address); what became of the mail."""
         self.log.close(ticket, resolution, officer)
+        closed = self.board().tickets.get(ticket)
+        if self.mail is None or closed is None or not closed.requester:
+            return ""
+        if not closed.requester.email:
+            return ""
+        text = (
+            f"Your request {ticket} to the ICT Services Unit is closed.\n\n"
+            f"What was done: {resolution}\n\n"
+            f"If the problem is back, reply to this message and keep {ticket} in the subject.\n"
+        )
+        subject = f"[{ticket}] closed: {closed.summary}"
+        try:
+            send(self.mail, compose(self.mail, closed.requester.email, subject, text))
+        except MailError as exc:
+            self.log.note(ticket, f"the closing e-mail could not be sent: {exc}", officer)
+            return f"The closing e-mail could not be sent: {exc}"
+        return f"The requester was e-mailed at {closed.requester.email}."
 
     def _open(
         self, request: AgencyRequest, channel: str, officer: str, received: datetime | None

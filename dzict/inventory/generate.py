@@ -68,6 +68,47 @@ PATCHING: dict[str, dict[str, Any]] = {
     },
 }
 SCHEDULE = {"schedule_backup_time": "*-*-* 02:00"}
+_WEEK = ("mon", "tue", "wed", "thu", "fri")
+#: The service desk's working calendar and targets (``dzict.desk.calendar``): office hours by
+#: season with the lunch hour, the public holidays with a fixed date, TTO/TTR in working hours.
+SERVICE_DESK = {
+    "service_desk": {
+        "timezone": "Asia/Thimphu",
+        "seasons": [
+            {
+                "name": "summer",
+                "from": "02-16",
+                "until": "11-15",
+                "hours": dict.fromkeys(_WEEK, "09:00-13:00,14:00-17:00"),
+            },
+            {
+                "name": "winter",
+                "from": "11-16",
+                "until": "02-15",
+                "hours": dict.fromkeys(_WEEK, "09:00-13:00,14:00-16:00"),
+            },
+        ],
+        "holidays": [
+            {"date": "2026-01-02", "name": "Winter solstice (Nyilo)"},
+            {"date": "2026-02-21", "name": "Birth anniversary of His Majesty the King"},
+            {"date": "2026-02-22", "name": "Birth anniversary of His Majesty the King"},
+            {"date": "2026-02-23", "name": "Birth anniversary of His Majesty the King"},
+            {"date": "2026-05-02", "name": "Birth anniversary of the Third Druk Gyalpo"},
+            {"date": "2026-11-01", "name": "Coronation of His Majesty the King"},
+            {"date": "2026-11-11", "name": "Birth anniversary of the Fourth Druk Gyalpo"},
+            {"date": "2026-12-17", "name": "National Day"},
+        ],
+        "targets": {
+            "default": {"tto": 4, "ttr": 16},
+            "wan": {"tto": 1, "ttr": 8},
+            "lan": {"tto": 2, "ttr": 8},
+            "wifi": {"tto": 2, "ttr": 8},
+            "account": {"tto": 4, "ttr": 8},
+            "os-patch": {"tto": 8, "ttr": 40},
+            "backup": {"tto": 2, "ttr": 16},
+        },
+    }
+}
 #: Backups: every server's configuration and office files; the app server's databases too.
 BACKUP_POLICY = {"backup_max_age_hours": 26}
 BACKUP_SERVERS = {
@@ -248,6 +289,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
     )
     _dump(out / "group_vars" / "all" / "addressing.yml", ADDRESS_VARS, head)
     _dump(out / "group_vars" / "all" / "schedule.yml", SCHEDULE, head)
+    _dump(out / "group_vars" / "all" / "service_desk.yml", SERVICE_DESK, head)
     _dump(out / "group_vars" / "all" / "backup.yml", BACKUP_POLICY, head)
     _dump(
         out / "group_vars" / "all" / "network.yml",

@@ -53,6 +53,16 @@ DEFAULTS: dict[str, str] = {
     "desk_secure_cookies": "yes",
     "desk_proxies": "0",
     "desk_timezone": "Asia/Thimphu",
+    "desk_base_url": "http://127.0.0.1:8080",
+    # the desk's mailbox (e-mail fallback): empty host, no e-mail
+    "desk_mail_host": "",
+    "desk_mail_imap_port": "143",
+    "desk_mail_smtp_port": "25",
+    "desk_mail_user": "",
+    "desk_mail_password_file": "var/desk/mail-password",
+    "desk_mail_address": "",
+    "desk_mail_tls": "starttls",
+    "desk_mail_cafile": "",
 }
 YES = frozenset({"yes", "true", "on", "1"})
 NO = frozenset({"no", "false", "off", "0"})

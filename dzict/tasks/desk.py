@@ -13,8 +13,11 @@ from invoke.tasks import task
 
 from dzict.desk import create_app, desk_config
 from dzict.desk.accounts import OfficerStore
+from dzict.desk.inbox import Inbox
 from dzict.desk.server import make_server
-from dzict.desk.unit import check_unit, write_unit
+from dzict.desk.service import Desk
+from dzict.desk.unit import check_units, write_units
+from dzict.exceptions import DeskError
 from dzict.tasks._common import INVENTORY_HELP, console, context, refusals
 
 SYSTEMD_DIR = "/etc/systemd/system"
@@ -81,26 +84,54 @@ def officer_add(c: Context, name: str, display: str = "", replace: bool = False)
     with refusals():
         store = OfficerStore(desk_config(run.settings).officers)
         officer = store.add(name, _password(), display, replace=replace)
-    console.print(f"officer {officer.name} ({officer.display}) saved in {store.path}")
+    console.print(
+        f"officer {officer.name} ({officer.display}) saved in {store.path}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @task(
     help={
-        "dest": f"folder for the unit file (default {SYSTEMD_DIR})",
+        "dest": f"folder for the unit files (default {SYSTEMD_DIR})",
         "user": "system account the desk runs as (default: root)",
         "inventory": INVENTORY_HELP,
     }
 )
 def unit(c: Context, dest: str = SYSTEMD_DIR, user: str = "", inventory: str | None = None) -> None:
-    """Write the desk's systemd service unit and check it with systemd-analyze verify."""
+    """Write the desk's systemd units (web; mailbox timer when set) and check them."""
     run = context(c, inventory=inventory)
     with refusals():
-        path = write_unit(run, desk_config(run.settings), Path(dest), user)
-    console.print(f"written: {path}", highlight=False)
-    problems = check_unit(path)
+        written = write_units(run, desk_config(run.settings), Path(dest), user)
+    for path in written:
+        console.print(f"written: {path}", highlight=False, soft_wrap=True)
+    problems = check_units(written)
     if problems:
         raise Exit(f"systemd-analyze verify complains:\n{problems}", code=1)
-    console.print(f"to start it: systemctl daemon-reload && systemctl enable --now {path.name}")
+    start = " ".join(p.name for p in written if p.suffix == ".timer" or "mail" not in p.name)
+    console.print(
+        f"to start: systemctl daemon-reload && systemctl enable --now {start}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
-ns = Collection("desk", serve, officer_add, unit)
+@task(help={"inventory": INVENTORY_HELP, "log": LOG})
+def mail(c: Context, inventory: str | None = None, log: str | None = None) -> None:
+    """Read the desk's mailbox once: a ticket per new message, replies as notes, answers sent."""
+    run = context(c, inventory=inventory, ticket_log=log)
+    with refusals():
+        desk = Desk(run, desk_config(run.settings))
+        if desk.mail is None:
+            raise DeskError(
+                "no mailbox: set desk_mail_host, desk_mail_user, desk_mail_address and write"
+                " the password into desk_mail_password_file"
+            )
+        handled = Inbox(desk, desk.mail).run()
+    for item in handled:
+        line = f"{item.action:9} {item.ticket or '-':15} {item.sender} {item.detail}".rstrip()
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{len(handled)} message(s) read", highlight=False)
+
+
+ns = Collection("desk", serve, officer_add, unit, mail)

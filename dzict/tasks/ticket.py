@@ -14,10 +14,13 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
+from dzict.desk import tat as working
+from dzict.desk.calendar import policy_of
 from dzict.exceptions import DzictError
-from dzict.tasks._common import INVENTORY_HELP, console, errors, fail, validated
+from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, validated
 from dzict.ticketlog import CHANNELS, PRIORITIES, Head, TicketLog, resolve_path
 from dzict.ticketlog import report as tat
+from dzict.ticketlog.models import summarise
 from dzict.ticketlog.views import events_table, tickets_table
 
 LOG = "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`)"
@@ -196,15 +199,43 @@ def repair(c: Context, officer: str | None = None, log: str | None = None) -> No
     )
 
 
-@task(help={"chart": f"PNG to write (default {tat.DEFAULT_CHART})", "log": LOG})
-def report(c: Context, chart: str | None = None, log: str | None = None) -> None:
-    """Turn-around time (median, p90) by category, agency and channel; open tickets by age."""
+@task(
+    help={
+        "chart": f"PNG to write (default {tat.DEFAULT_CHART})",
+        "csv": "CSV to write: every ticket's working-time TTO and TTR (needs the calendar)",
+        "inventory": INVENTORY_HELP,
+        "log": LOG,
+    }
+)
+def report(
+    c: Context,
+    chart: str | None = None,
+    csv: str | None = None,
+    inventory: str | None = None,
+    log: str | None = None,
+) -> None:
+    """Turn-around time: working-time TTO and TTR (median, p90, % in target) on the inventory's
+    service-desk calendar, requests and the unit's own apart; open tickets by age."""
+    run = context(c, inventory=inventory, ticket_log=log)
     with _refusals():
-        data = tat.tat_report(_log(c, log).tickets())
-    for table in tat.tables(data):
+        policy = policy_of(run.inventory)
+        events = run.ticket_log.events()
+    data = tat.tat_report(summarise(events))
+    written = Path(chart) if chart else tat.DEFAULT_CHART
+    if policy is None:
+        if csv:
+            raise Exit("--csv needs the inventory's service_desk calendar", code=1)
+        for table in tat.tables(data):
+            console.print(table)
+        console.print(f"chart: {tat.write_chart(data, written)}", highlight=False, soft_wrap=True)
+        return
+    measured = working.measure(events, policy)
+    result = working.report(measured)
+    for table in [*working.tables(result), tat.tables(data)[-1]]:
         console.print(table)
-    written = tat.write_chart(data, Path(chart) if chart else tat.DEFAULT_CHART)
-    console.print(f"chart: {written}", highlight=False, soft_wrap=True)
+    console.print(f"chart: {working.write_chart(result, written)}", highlight=False)
+    if csv:
+        console.print(f"csv: {working.write_csv(measured, Path(csv))}", highlight=False)
 
 
 ns = Collection("ticket", open_, note, close, show, list_, verify, head, repair, report)

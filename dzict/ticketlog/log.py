@@ -155,13 +155,15 @@ class TicketLog:
         description: str | None = None,
         received: datetime | None = None,
         tracking_sha256: str | None = None,
+        reference: str | None = None,
     ) -> str:
         """Open a ticket and return its new id.
 
         The keywords come with an agency's request: the office it came from, who asked and how
         to reach them, the full text, when the unit received it (phone, fax, walk-in requests
-        are entered later; never after now) and the SHA-256 of the requester's tracking token
-        (the token itself is never stored).
+        are entered later; never after now), the SHA-256 of the requester's tracking token
+        (the token itself is never stored) and the channel's own reference (an e-mail's
+        Message-ID), which keeps one message from opening two tickets.
         """
         category = _text("category", category).lower()
         if not _SLUG.fullmatch(category):
@@ -181,6 +183,8 @@ class TicketLog:
             "officer": _text("officer", officer),
         }
         data.update(_request_fields(office, requester, description, tracking_sha256))
+        if reference is not None:
+            data["reference"] = _text("reference", reference)
 
         def make(fd: int, end: int, now: datetime) -> tuple[str | None, dict[str, Any]]:
             if received is not None:
@@ -213,6 +217,45 @@ class TicketLog:
         """Give an open ticket to an officer (``assignee == officer``: the officer takes it)."""
         data = {"assignee": _text("assignee", assignee), "officer": _text("officer", officer)}
         return self._append("assigned", self._on(ticket_id, data, open_only=True))
+
+    def pause(self, ticket_id: str, reason: str, officer: str) -> Event:
+        """Stop an open ticket's turn-around clock: the unit waits for the agency (`reason`)."""
+        data = {"reason": _text("reason", reason), "officer": _text("officer", officer)}
+        return self._append("paused", self._on(ticket_id, data, open_only=True))
+
+    def resume(self, ticket_id: str, officer: str) -> Event:
+        """Start a paused ticket's turn-around clock again (closing it ends a pause too)."""
+        data = {"officer": _text("officer", officer)}
+        return self._append("resumed", self._on(ticket_id, data, open_only=True))
+
+    def outage(
+        self,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        officer: str,
+        offices: Sequence[str] = (),
+    ) -> Event:
+        """Record a power or ISP outage once it is over: the turn-around clock of the tickets
+        of these offices (of every office when none is named) stops from `start` to `end`."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise TicketError("an outage's start and end must carry their time zone")
+        if end <= start:
+            raise TicketError("an outage must end after it starts")
+        data = {
+            "start": utc_stamp(start),
+            "end": utc_stamp(end),
+            "offices": [_text("office", o) for o in offices],
+            "reason": _text("reason", reason),
+            "officer": _text("officer", officer),
+        }
+
+        def make(fd: int, size: int, now: datetime) -> tuple[str | None, dict[str, Any]]:
+            if end > now:
+                raise TicketError("an outage is recorded once it is over: its end is in the future")
+            return None, data
+
+        return self._append("outage", make)
 
     def change(  # noqa: PLR0917 (the API other modules call)
         self,

@@ -100,3 +100,26 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path, lab_template: Pa
         check=False,
     )
     assert (check.returncode, check.stderr.strip()) == (0, "")
+
+
+def test_with_a_mailbox_the_unit_comes_with_the_mail_timer(
+    tmp_path: Path, lab_template: Path
+) -> None:
+    (tmp_path / "mail-password").write_text("secret\n")
+    env = {
+        **_env(tmp_path, lab_template),
+        "DZICT_DESK_MAIL_HOST": "198.18.160.10",
+        "DZICT_DESK_MAIL_USER": "desk",
+        "DZICT_DESK_MAIL_ADDRESS": "desk@lab.invalid",
+        "DZICT_DESK_MAIL_PASSWORD_FILE": str(tmp_path / "mail-password"),
+    }
+    written = _invoke(["desk.unit", "--dest", str(tmp_path / "units")], env)
+    assert written.returncode == 0, written.stderr
+    names = sorted(p.name for p in (tmp_path / "units").iterdir())
+    assert names == ["dzict-desk-mail.service", "dzict-desk-mail.timer", "dzict-desk.service"]
+    timer = (tmp_path / "units" / "dzict-desk-mail.timer").read_text()
+    assert "OnCalendar=*:0/5" in timer
+    assert "Unit=dzict-desk-mail.service" in timer
+    service = (tmp_path / "units" / "dzict-desk-mail.service").read_text()
+    assert f"ExecStart={sys.executable} -m invoke desk.mail" in service
+    assert "systemctl enable --now dzict-desk.service dzict-desk-mail.timer" in written.stdout
