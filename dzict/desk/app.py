@@ -18,10 +18,11 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dzict.desk import agency, api, officer
+from dzict.desk import agency, api, dashboard, officer
 from dzict.desk.config import DeskConfig, desk_config
 from dzict.desk.security import CSRF_FIELD, RateLimiter, csrf_problem, csrf_token, load_secret
 from dzict.desk.service import Desk
+from dzict.desk.tat import hours, share
 from dzict.desk.web import DESK, LIMITER, page
 from dzict.jobs import RunContext
 
@@ -61,6 +62,8 @@ def create_app(run: RunContext, config: DeskConfig | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.autoescape = True
     app.jinja_env.filters["local"] = lambda when: _local(when, config)
+    app.jinja_env.filters["hours"] = hours
+    app.jinja_env.filters["share"] = share
     app.jinja_env.globals["csrf_token"] = lambda: csrf_token(session)
     app.jinja_env.globals["csrf_field"] = CSRF_FIELD
     app.extensions[DESK] = Desk(run, config)
@@ -72,7 +75,7 @@ def create_app(run: RunContext, config: DeskConfig | None = None) -> Flask:
     app.before_request(_guard)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
-    for blueprint in (agency.bp, officer.bp, api.bp):
+    for blueprint in (agency.bp, officer.bp, dashboard.bp, api.bp):
         app.register_blueprint(blueprint)
     return app
 

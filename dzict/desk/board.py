@@ -76,6 +76,7 @@ class DeskTicket:
     opened_by: str
     tracking_sha256: str
     assignee: str = ""
+    paused: bool = False
     closed: datetime | None = None
     resolution: str = ""
     history: list[Entry] = field(default_factory=list)
@@ -86,6 +87,8 @@ class DeskTicket:
         """What the requester reads: received, in progress, or closed."""
         if self.state == "closed":
             return "closed"
+        if self.paused:
+            return "waiting for your answer"
         return "in progress" if self.assignee else "received"
 
     @property
@@ -110,12 +113,14 @@ class Board:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """The queue's filters: state (open, closed, all), mine only, one agency, one category."""
+    """The queue's filters: state (open, closed, all), mine only, one agency, one category,
+    breaching its target soon (the tickets `due_soon` names)."""
 
     state: str = "open"
     mine: bool = False
     agency: str = ""
     category: str = ""
+    due: bool = False
 
 
 def when(event: Event) -> datetime:
@@ -202,6 +207,8 @@ def _entry(event: Event) -> Entry:
         "assigned": _assigned(event),
         "change": f"{event.get('task')}: {event.get('result')}",
         "closed": str(event.get("resolution", "")),
+        "paused": f"waiting for the agency: {event.get('reason', '')}",
+        "resumed": "the clock runs again",
     }.get(kind, kind)
     return Entry(
         seq=int(event["seq"]),
@@ -217,10 +224,12 @@ def _apply(ticket: DeskTicket, event: Event) -> None:
     kind = event["event"]
     if kind == "assigned":
         ticket.assignee = str(event["assignee"])
+    elif kind in ("paused", "resumed"):
+        ticket.paused = kind == "paused"
     elif kind == "change":
         ticket.changes.append(_change(event))
     elif kind == "closed":
-        ticket.state, ticket.closed = "closed", when(event)
+        ticket.state, ticket.closed, ticket.paused = "closed", when(event), False
         ticket.resolution = str(event["resolution"])
     ticket.history.append(_entry(event))
 
@@ -243,7 +252,9 @@ def fold(events: Iterable[Event]) -> Board:
     return board
 
 
-def queue(board: Board, wanted: QueueFilter, officer: str) -> list[DeskTicket]:
+def queue(
+    board: Board, wanted: QueueFilter, officer: str, due_soon: frozenset[str] = frozenset()
+) -> list[DeskTicket]:
     """The tickets the filters keep: open ones oldest first, closed ones newest first."""
     kept = [
         t
@@ -252,6 +263,7 @@ def queue(board: Board, wanted: QueueFilter, officer: str) -> list[DeskTicket]:
         and (not wanted.mine or t.assignee == officer)
         and (not wanted.agency or t.agency == wanted.agency)
         and (not wanted.category or t.category == wanted.category)
+        and (not wanted.due or t.id in due_soon)
     ]
     still_open = sorted((t for t in kept if t.state == "open"), key=lambda t: t.received)
     closed = sorted((t for t in kept if t.state == "closed"), key=lambda t: t.received)
@@ -266,15 +278,24 @@ class BoardCache:
         self._lock = threading.Lock()
         self._key: tuple[int, int, int] | None = None
         self._board = Board()
+        self._events: list[Event] = []
 
     def board(self) -> Board:
         """The current board (the log's events folded; reused while the file is unchanged)."""
+        return self._current()[0]
+
+    def events(self) -> list[Event]:
+        """The log's events, read again only when the file has changed."""
+        return self._current()[1]
+
+    def _current(self) -> tuple[Board, list[Event]]:
         with self._lock:
             key = self._stat()
             if key != self._key or key is None:
-                self._board = fold(self.log.events())
+                self._events = self.log.events()
+                self._board = fold(self._events)
                 self._key = key
-            return self._board
+            return self._board, self._events
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:

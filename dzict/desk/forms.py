@@ -186,3 +186,11 @@ def parse_assignee(form: Mapping[str, str], officers: tuple[str, ...]) -> str:
     assignee = fields.choice("assignee", "Assign to", officers)
     fields.fail_if_any()
     return assignee
+
+
+def parse_reason(form: Mapping[str, str]) -> str:
+    """What the unit waits for from the agency, to stop the clock with."""
+    fields = Fields(form)
+    reason = fields.text("reason", "Waiting for", NAME_MAX * 2)
+    fields.fail_if_any()
+    return reason

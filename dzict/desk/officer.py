@@ -10,7 +10,13 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 
 from dzict.desk.board import STATES, DeskTicket, QueueFilter, queue
 from dzict.desk.catalogue import ENTERED_CHANNELS
-from dzict.desk.forms import parse_assignee, parse_entered, parse_note, parse_resolution
+from dzict.desk.forms import (
+    parse_assignee,
+    parse_entered,
+    parse_note,
+    parse_reason,
+    parse_resolution,
+)
 from dzict.desk.web import desk, login_required, officer, page
 from dzict.exceptions import FormRejected, LoginRefused, TicketError
 
@@ -63,13 +69,18 @@ def board() -> Any:
     wanted = queue_filter(request.args)
     me = officer()
     assert me is not None
-    tickets = queue(desk().board(), wanted, me.name)
+    dues = desk().dues()
+    soon = frozenset(tid for tid, due in dues.items() if due.soon)
+    tickets = queue(desk().board(), wanted, me.name, soon)
     return page(
         "queue.html",
         tickets=tickets,
         wanted=wanted,
         states=STATES,
         choices=desk().catalogue.choices(),
+        due={tid: due.text for tid, due in dues.items()},
+        soon=soon,
+        calendar=desk().policy is not None,
     )
 
 
@@ -81,6 +92,7 @@ def queue_filter(args: Any) -> QueueFilter:
         mine=args.get("mine") == "1",
         agency=str(args.get("agency", "")),
         category=str(args.get("category", "")),
+        due=args.get("due") == "1",
     )
 
 
@@ -173,6 +185,30 @@ def close(tid: str) -> Any:
     def action(found: DeskTicket, me: str) -> str:
         mailed = desk().close(found.id, parse_resolution(request.form), me)
         return f"{found.id} closed. {mailed}".strip()
+
+    return _act(tid, action)
+
+
+@bp.post("/tickets/<tid>/pause")
+@login_required
+def pause(tid: str) -> Any:
+    """Stop the clock: the unit waits for the agency."""
+
+    def action(found: DeskTicket, me: str) -> str:
+        desk().pause(found.id, parse_reason(request.form), me)
+        return f"{found.id} waits for the agency: its clock is stopped."
+
+    return _act(tid, action)
+
+
+@bp.post("/tickets/<tid>/resume")
+@login_required
+def resume(tid: str) -> Any:
+    """Start the clock again."""
+
+    def action(found: DeskTicket, me: str) -> str:
+        desk().resume(found.id, me)
+        return f"{found.id}: the clock runs again."
 
     return _act(tid, action)
 

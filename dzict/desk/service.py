@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dzict.desk.accounts import OfficerStore
 from dzict.desk.board import Board, BoardCache
+from dzict.desk.calendar import policy_of
 from dzict.desk.catalogue import Catalogue, catalogue_of
 from dzict.desk.config import DeskConfig
 from dzict.desk.forms import AgencyRequest, Entered
 from dzict.desk.mail import compose, mail_config, send
+from dzict.desk.sla import Due, dues
+from dzict.desk.tat import Measured, measure
 from dzict.exceptions import MailError
 from dzict.jobs import RunContext
 from dzict.ticketlog import TicketLog
@@ -44,11 +47,32 @@ class Desk:
         self.catalogue: Catalogue = catalogue_of(run.inventory)
         self.officers = OfficerStore(config.officers, config.lockout, config.lockout_minutes)
         self.mail = mail_config(run.settings)
+        self.policy = policy_of(run.inventory)
         self._boards = BoardCache(self.log)
 
     def board(self) -> Board:
         """Every ticket as it stands, folded from the log."""
         return self._boards.board()
+
+    def dues(self, now: datetime | None = None) -> dict[str, Due]:
+        """Each open ticket's clock and time left to its target (none without a calendar)."""
+        if self.policy is None:
+            return {}
+        return dues(self._boards.events(), self.policy, now or datetime.now(UTC))
+
+    def measured(self) -> list[Measured]:
+        """Every ticket's working-time TTO and TTR (none without a calendar)."""
+        if self.policy is None:
+            return []
+        return measure(self._boards.events(), self.policy)
+
+    def pause(self, ticket: str, reason: str, officer: str) -> None:
+        """Stop the ticket's clock while the unit waits for the agency."""
+        self.log.pause(ticket, reason, officer)
+
+    def resume(self, ticket: str, officer: str) -> None:
+        """Start the ticket's clock again."""
+        self.log.resume(ticket, officer)
 
     def submit(self, request: AgencyRequest) -> Receipt:
         """Open a ticket for an agency's online request; the receipt carries the new token."""

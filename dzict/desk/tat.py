@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -67,6 +68,7 @@ class Measured:
     tto: float | None
     ttr: float | None
     target: Target
+    running: float | None = None
 
     @property
     def tto_met(self) -> bool | None:
@@ -138,14 +140,21 @@ def clock(calendar: WorkingCalendar, start: datetime, end: datetime, paused: lis
     return total / HOUR
 
 
-def measure(events: Iterable[Event], policy: DeskPolicy) -> list[Measured]:
-    """Every ticket's TTO and TTR on the policy's calendar, in the order opened."""
+def measure(
+    events: Iterable[Event], policy: DeskPolicy, now: datetime | None = None
+) -> list[Measured]:
+    """Every ticket's TTO and TTR on the policy's calendar, in the order opened; with `now`,
+    also the working hours an open ticket's clock has run so far."""
     tickets, outages = _fold(events)
     zone = policy.calendar.zone
     measured = []
     for t in tickets.values():
         paused = t.pauses + [s for s, offices in outages if not offices or t.office in offices]
         owned = t.taken or t.closed
+        running = None
+        if now is not None and t.closed is None:
+            so_far = paused + ([(t.paused_at, now)] if t.paused_at else [])
+            running = clock(policy.calendar, t.received, now, so_far)
         measured.append(
             Measured(
                 id=t.id,
@@ -163,6 +172,7 @@ def measure(events: Iterable[Event], policy: DeskPolicy) -> list[Measured]:
                 if t.closed is None
                 else clock(policy.calendar, t.received, t.closed, paused),
                 target=policy.target(t.category),
+                running=running,
             )
         )
     return measured
@@ -216,11 +226,13 @@ def report(measured: Iterable[Measured]) -> dict[str, dict[str, list[TatLine]]]:
     return result
 
 
-def _hours(value: float | None) -> str:
+def hours(value: float | None) -> str:
+    """Working hours as shown: one decimal, '-' when there is nothing to show."""
     return "-" if value is None else f"{value:.1f} h"
 
 
-def _share(value: float | None) -> str:
+def share(value: float | None) -> str:
+    """A share as shown: whole per cent, '-' when there is nothing to show."""
     return "-" if value is None else f"{value:.0f} %"
 
 
@@ -246,12 +258,12 @@ def tables(result: dict[str, dict[str, list[TatLine]]]) -> list[Table]:
                 table.add_row(
                     row.key,
                     str(row.tickets),
-                    _hours(row.tto_median),
-                    _hours(row.tto_p90),
-                    _share(row.tto_within),
-                    _hours(row.ttr_median),
-                    _hours(row.ttr_p90),
-                    _share(row.ttr_within),
+                    hours(row.tto_median),
+                    hours(row.tto_p90),
+                    share(row.tto_within),
+                    hours(row.ttr_median),
+                    hours(row.ttr_p90),
+                    share(row.ttr_within),
                 )
             shown.append(table)
     return shown
@@ -285,37 +297,42 @@ def _flag(met: bool | None) -> str:
     return "" if met is None else ("yes" if met else "no")
 
 
+def write_rows(measured: Iterable[Measured], fh: TextIO) -> None:
+    """One CSV row per ticket: its groups, times (UTC), TTO and TTR in working minutes, targets."""
+    out = csv.writer(fh)
+    out.writerow(CSV_COLUMNS)
+    for r in measured:
+        out.writerow(
+            [
+                r.id,
+                r.kind,
+                r.agency,
+                r.office,
+                r.category,
+                r.channel,
+                r.month,
+                r.received.isoformat(),
+                r.owned.isoformat() if r.owned else "",
+                r.closed.isoformat() if r.closed else "",
+                _minutes(r.tto),
+                _minutes(r.ttr),
+                f"{r.target.tto:g}",
+                f"{r.target.ttr:g}",
+                _flag(r.tto_met),
+                _flag(r.ttr_met),
+            ]
+        )
+
+
 def write_csv(measured: Iterable[Measured], path: Path) -> Path:
-    """One row per ticket: its groups, times (UTC), TTO and TTR in working minutes, targets."""
+    """The CSV of every ticket's turn-around (``write_rows``) into `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(CSV_COLUMNS)
-        for r in measured:
-            out.writerow(
-                [
-                    r.id,
-                    r.kind,
-                    r.agency,
-                    r.office,
-                    r.category,
-                    r.channel,
-                    r.month,
-                    r.received.isoformat(),
-                    r.owned.isoformat() if r.owned else "",
-                    r.closed.isoformat() if r.closed else "",
-                    _minutes(r.tto),
-                    _minutes(r.ttr),
-                    f"{r.target.tto:g}",
-                    f"{r.target.ttr:g}",
-                    _flag(r.tto_met),
-                    _flag(r.ttr_met),
-                ]
-            )
+        write_rows(measured, fh)
     return path
 
 
-def write_chart(result: dict[str, dict[str, list[TatLine]]], path: Path) -> Path:
+def chart(result: dict[str, dict[str, list[TatLine]]]) -> Figure:
     """Median and p90 TTR by category, and the share within target, for each kind."""
     figure = Figure(figsize=(12, 4.5 * max(len(result), 1)), layout="constrained")
     FigureCanvasAgg(figure)
@@ -339,6 +356,11 @@ def write_chart(result: dict[str, dict[str, list[TatLine]]], path: Path) -> Path
         right.set_xlim(0, 100)
         right.set_xlabel("% resolved within target")
         right.set_title(f"Within target: {KINDS[kind]}")
+    return figure
+
+
+def write_chart(result: dict[str, dict[str, list[TatLine]]], path: Path) -> Path:
+    """The chart (``chart``) as a PNG at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
+    chart(result).savefig(path, dpi=100)
     return path

@@ -49,6 +49,8 @@ def test_officer_forms_need_the_token_too(site: DeskSite) -> None:
         ("note", {"text": "hello", "visibility": "internal"}),
         ("close", {"resolution": "done"}),
         ("assign", {"assignee": "karma"}),
+        ("pause", {"reason": "serial number"}),
+        ("resume", {}),
     ):
         response = client.post(f"/officer/tickets/{tid}/{action}", data=form)
         assert response.status_code == 400, action
@@ -88,6 +90,7 @@ def test_script_in_the_officer_forms_is_refused_too(site: DeskSite) -> None:
     note = send(client, f"/officer/tickets/{tid}/note", {"text": SCRIPT, "visibility": "requester"})
     close = send(client, f"/officer/tickets/{tid}/close", {"resolution": SCRIPT})
     assign = send(client, f"/officer/tickets/{tid}/assign", {"assignee": SCRIPT})
+    pause = send(client, f"/officer/tickets/{tid}/pause", {"reason": SCRIPT})
     entered = send(
         client,
         "/officer/new",
@@ -97,7 +100,7 @@ def test_script_in_the_officer_forms_is_refused_too(site: DeskSite) -> None:
             "received": SCRIPT,
         },
     )
-    for response in (note, close, assign, entered):
+    for response in (note, close, assign, pause, entered):
         assert response.status_code == 400
         assert "<script" not in response.get_data(as_text=True)
     assert entered.get_data(as_text=True).count('class="problem"') == 9
