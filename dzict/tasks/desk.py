@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -134,4 +136,50 @@ def mail(c: Context, inventory: str | None = None, log: str | None = None) -> No
     console.print(f"{len(handled)} message(s) read", highlight=False)
 
 
-ns = Collection("desk", serve, officer_add, unit, mail)
+def _local_time(value: str, zone: ZoneInfo, flag: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except ValueError:
+        raise Exit(f"{flag} {value!r}: a local time like '2026-03-02 09:30'", code=1) from None
+
+
+@task(
+    help={
+        "start": "when the outage began, local time: '2026-03-02 09:30'",
+        "end": "when it ended, local time",
+        "reason": "what was out, e.g. 'power cut at Guma' or 'ISP fibre cut'",
+        "offices": "comma-separated site keys it hit (default: every office)",
+        "inventory": INVENTORY_HELP,
+        "log": LOG,
+    }
+)
+def outage(  # noqa: PLR0917 (Invoke maps parameters to flags)
+    c: Context,
+    start: str,
+    end: str,
+    reason: str,
+    offices: str = "",
+    inventory: str | None = None,
+    log: str | None = None,
+) -> None:
+    """Record a power or ISP outage that is over: it stops the turn-around clock of the
+    tickets of those offices for its length."""
+    run = context(c, inventory=inventory, ticket_log=log)
+    keys = [k.strip() for k in offices.split(",") if k.strip()]
+    unknown = sorted(set(keys) - set(run.inventory.sites))
+    if unknown:
+        raise Exit(f"--offices: {', '.join(unknown)} is not a site of the inventory", code=1)
+    with refusals():
+        zone = desk_config(run.settings).timezone
+        event = run.ticket_log.outage(
+            _local_time(start, zone, "--start"),
+            _local_time(end, zone, "--end"),
+            reason,
+            run.officer,
+            keys,
+        )
+    where = ", ".join(keys) or "every office"
+    console.print(f"outage recorded (event {event['seq']}): {where}", highlight=False)
+
+
+ns = Collection("desk", serve, officer_add, unit, mail, outage)

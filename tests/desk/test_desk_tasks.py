@@ -123,3 +123,34 @@ def test_with_a_mailbox_the_unit_comes_with_the_mail_timer(
     service = (tmp_path / "units" / "dzict-desk-mail.service").read_text()
     assert f"ExecStart={sys.executable} -m invoke desk.mail" in service
     assert "systemctl enable --now dzict-desk.service dzict-desk-mail.timer" in written.stdout
+
+
+def test_an_outage_is_recorded_in_local_time(tmp_path: Path, lab_template: Path) -> None:
+    env = {**_env(tmp_path, lab_template), "DZICT_OFFICER": "pema"}
+    args = ["desk.outage", "--start", "2026-03-31 10:00", "--end", "2026-03-31 12:00"]
+    done = _invoke([*args, "--reason", "power cut", "--offices", "guma,talo"], env)
+    assert done.returncode == 0, done.stderr
+    assert "outage recorded (event 1): guma, talo" in done.stdout
+    [event] = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert event["event"] == "outage"
+    assert event["ticket"] is None
+    assert (event["data"]["start"], event["data"]["end"]) == (
+        "2026-03-31T04:00:00.000000Z",
+        "2026-03-31T06:00:00.000000Z",
+    )
+    assert event["data"]["offices"] == ["guma", "talo"]
+    unknown = _invoke([*args, "--reason", "x", "--offices", "atlantis"], env)
+    assert unknown.stderr.strip() == "--offices: atlantis is not a site of the inventory"
+    backwards = _invoke(
+        [
+            "desk.outage",
+            "--start",
+            "2026-03-31 12:00",
+            "--end",
+            "2026-03-31 10:00",
+            "--reason",
+            "x",
+        ],
+        env,
+    )
+    assert backwards.stderr.strip() == "an outage must end after it starts"
