@@ -76,6 +76,7 @@ JOBS: dict[str, str] = {
     "health_command": "patching: a server's health check command",
     "schedule_backup_time": "timers: when backups run",
     "schedule_patch_window": "timers: a role group's patch window",
+    "service_desk": "service desk: working calendar (seasons, holidays) and TTO/TTR targets",
     "lab": "the lab: container prefix, address base, state folder",
     "ssh_known_hosts_file": "the known_hosts file of the control node's SSH logins",
 }

@@ -72,7 +72,8 @@ NO = frozenset({"no", "false", "off", "0"})
 #: from the project's folder.
 PATH_KEYS = frozenset(
     {"inventory", "ticket_log", "config_backups", "wan_saved", "wan_lock", "patch_reports",
-     "templates", "docs_out"}
+     "templates", "docs_out", "desk_officers", "desk_secret", "desk_mail_password_file",
+     "desk_mail_cafile"}
 )  # fmt: skip
 
 #: Words for officers that name no person: a change record never stops at one of these.
