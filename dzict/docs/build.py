@@ -22,13 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dzict.docs import graph
+from dzict.docs import graph, mapstyle, officemap
 from dzict.docs.discovery import Discovery
 from dzict.docs.drawing import Drawing, Group, Picture
 from dzict.docs.drawio import drawio
-from dzict.docs.pages import GENERATED, TEMPLATES, render_pages
+from dzict.docs.pages import render_pages
+from dzict.docs.reconcile import build_topology
 from dzict.docs.register import PatchReport, register_csv, register_rows
-from dzict.docs.topology import Topology, build_topology
+from dzict.docs.templating import GENERATED, TEMPLATES
+from dzict.docs.topology import Topology
 from dzict.exceptions import DocsError
 from dzict.inventory.model import Inventory
 
@@ -99,10 +101,10 @@ def start(
     office_formats = ("svg", "png") if office_png else ("svg",)
     with phases("map sources"):
         pictures = [
-            Picture(graph.DZONGKHAG_MAP, graph.dzongkhag_map(topology), ("svg", "png", LAYOUT))
+            Picture(mapstyle.DZONGKHAG_MAP, graph.dzongkhag_map(topology), ("svg", "png", LAYOUT))
         ]
         pictures += [
-            Picture(f"office-{s.key}", graph.office_map(topology, s.key), office_formats, True)
+            Picture(f"office-{s.key}", officemap.office_map(topology, s.key), office_formats, True)
             for s in topology.sites
         ]
     return Pending(topology, pictures, drawing.submit(pictures, shares))
@@ -139,7 +141,7 @@ def finish(
                 if fmt != LAYOUT:
                     files[f"maps/{picture.name}.{fmt}"] = drawn[f"{picture.name}.{fmt}"]
         files["maps/dzongkhag.drawio"] = drawio(
-            drawn[f"{graph.DZONGKHAG_MAP}.{LAYOUT}"], topology.inventory.dzongkhag.name
+            drawn[f"{mapstyle.DZONGKHAG_MAP}.{LAYOUT}"], topology.inventory.dzongkhag.name
         ).encode()
     files["style.css"] = (templates / "style.css").read_bytes()
     return dict(sorted(files.items()))

@@ -18,30 +18,33 @@ when it is large, and each office map its own devices.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dzict.docs import build, graph
+from dzict.docs import build
 from dzict.docs.build import CheckResult, Pending, Phases
 from dzict.docs.discovery import Discovery
 from dzict.docs.drawing import Drawing, Picture
 from dzict.docs.markdown import to_html
-from dzict.docs.pages import GENERATED, TEMPLATES, Table, environments, human_time, md
-from dzict.docs.register import COLUMNS, PatchReport
-from dzict.docs.topology import Topology, build_topology
+from dzict.docs.overview import (
+    NATIONAL_MAP,
+    TITLE,
+    Summary,
+    dzongkhag_table,
+    national_map,
+    national_register,
+    totals,
+)
+from dzict.docs.reconcile import build_topology
+from dzict.docs.register import PatchReport
+from dzict.docs.templating import GENERATED, TEMPLATES, environments, human_time
 from dzict.exceptions import DocsError
 from dzict.inventory.model import Inventory
 
-NATIONAL_MAP = "national"
 MANAGED = ("index.md", "index.html", "register.csv", "style.css")
 MANAGED_DIRS = ("maps",)
-TITLE = "National network"
-GRID_X, GRID_Y = 3.4, 1.7  # inches between the Dzongkhags' boxes on the country's map
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -57,57 +60,6 @@ class Member:
     def key(self) -> str:
         """The Dzongkhag's folder: its code in lower case."""
         return self.inventory.dzongkhag.code.lower()
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What the overview shows of one Dzongkhag."""
-
-    key: str
-    name: str
-    code: str
-    offices: int
-    devices: int
-    reached: int
-    unreachable: int
-    not_discovered: int
-    unexpected: int
-    links: int
-    links_missing: int
-    differences: int
-    discovered: str
-
-    @classmethod
-    def of(cls, key: str, topology: Topology) -> Summary:
-        """The counts of a Dzongkhag's topology."""
-        states = [d.state for d in topology.devices.values()]
-        links = topology.link_mismatches()
-        return cls(
-            key=key,
-            name=topology.inventory.dzongkhag.name,
-            code=topology.inventory.dzongkhag.code,
-            offices=len(topology.sites),
-            devices=len(topology.inventory.hosts),
-            reached=states.count("ok"),
-            unreachable=states.count("unreachable"),
-            not_discovered=states.count("not-discovered"),
-            unexpected=states.count("unexpected"),
-            links=len(topology.inventory.links),
-            links_missing=sum(1 for link in links if link.state == "missing"),
-            differences=len(topology.device_mismatches())
-            + len(links)
-            + len(topology.lan_mismatches()),
-            discovered=topology.discovery.finished,
-        )
-
-    @property
-    def state(self) -> str:
-        """The device state whose style the Dzongkhag's box takes: the worst news first."""
-        if self.unreachable or self.links_missing:
-            return "unreachable"
-        if self.unexpected or self.differences:
-            return "unexpected"
-        return "ok"
 
 
 def check_members(members: list[Member]) -> None:
@@ -221,123 +173,6 @@ class Country:
             "totals": totals(self.summaries),
             "dzongkhags": dzongkhag_table(self.summaries, ext),
         }
-
-
-def totals(summaries: list[Summary]) -> Table:
-    """The country's totals."""
-    rows = [
-        ("Dzongkhags", len(summaries)),
-        ("offices", sum(s.offices for s in summaries)),
-        ("devices in the inventories", sum(s.devices for s in summaries)),
-        ("reached by discovery", sum(s.reached for s in summaries)),
-        ("unreachable", sum(s.unreachable for s in summaries)),
-        ("not discovered (platform cannot be asked)", sum(s.not_discovered for s in summaries)),
-        ("seen, not in the inventory", sum(s.unexpected for s in summaries)),
-        ("WAN links in the inventories", sum(s.links for s in summaries)),
-        ("WAN links missing", sum(s.links_missing for s in summaries)),
-        ("differences between discovered and intended", sum(s.differences for s in summaries)),
-    ]
-    return Table(["what", "count"], [[what, str(count)] for what, count in rows])
-
-
-def dzongkhag_table(summaries: list[Summary], ext: str) -> Table:
-    """One row per Dzongkhag, linked to its documentation and its asset register."""
-    table = Table(
-        [
-            "Dzongkhag",
-            "code",
-            "offices",
-            "devices",
-            "reached",
-            "unreachable",
-            "WAN links",
-            "WAN links missing",
-            "differences",
-            "discovered",
-            "register",
-        ]
-    )
-    for s in summaries:
-        table.rows.append(
-            [
-                f"[{md(s.name)}]({s.key}/index.{ext})",
-                md(s.code),
-                str(s.offices),
-                str(s.devices),
-                str(s.reached),
-                str(s.unreachable),
-                str(s.links),
-                str(s.links_missing),
-                str(s.differences),
-                md(s.discovered[:10]),
-                f"[register]({s.key}/register.{ext})",
-            ]
-        )
-    return table
-
-
-def national_register(rows: list[dict[str, str]]) -> str:
-    """Every device of the country as CSV: the Dzongkhag's code, then the register's columns."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=("dzongkhag", *COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _box(summary: Summary) -> dict[str, str]:
-    lines = [
-        graph.title_name(summary.name),
-        f"{summary.code}: {summary.offices} offices, {summary.devices} devices",
-        f"{summary.reached} reached",
-    ]
-    for count, what in (
-        (summary.unreachable, "unreachable"),
-        (summary.unexpected, "not in inventory"),
-        (summary.links_missing, "WAN links missing"),
-    ):
-        if count:
-            lines.append(f"{count} {what}")
-    attrs = {"shape": "box", "label": "\\n".join(lines), "fillcolor": graph.SITE_FILL["office"]}
-    attrs |= graph.DEVICE_STATE_STYLE[summary.state]
-    attrs["style"] = "rounded," + attrs["style"]
-    attrs["URL"] = f"../{summary.key}/index.html"
-    attrs["tooltip"] = f"{summary.name}: {summary.differences} differences"
-    return attrs
-
-
-def national_map(summaries: list[Summary]) -> str:
-    """DOT source of the country's map: one box per Dzongkhag in a grid (no WAN between
-    Dzongkhags is in any inventory), coloured by its worst news, linked to its documentation."""
-    title = f"{TITLE}: {len(summaries)} Dzongkhags"
-    picture = graph.new_graph(NATIONAL_MAP, title)
-    picture.attr(layout="neato", overlap="true")
-    columns = max(1, math.ceil(math.sqrt(len(summaries))))
-    for n, summary in enumerate(summaries):
-        x, y = (n % columns) * GRID_X, -(n // columns) * GRID_Y
-        picture.node(f"dz_{summary.key}", pos=f"{x},{y}!", **_box(summary))
-    rows = [
-        '<tr><td colspan="2"><b>Legend</b></td></tr>',
-        *(
-            f'<tr><td bgcolor="{graph.DEVICE_STATE_STYLE[state].get("fillcolor", "#ffffff")}"'
-            f' border="1" color="{graph.DEVICE_STATE_STYLE[state]["color"]}"> </td>'
-            f'<td align="left">{note}</td></tr>'
-            for state, note in (
-                ("ok", "every device reached, every WAN link seen"),
-                ("unreachable", "a device unreachable or a WAN link missing"),
-                ("unexpected", "other differences (see its page)"),
-            )
-        ),
-    ]
-    picture.node(
-        "legend",
-        label='<<table border="1" color="#cbd5e1" cellborder="0" cellspacing="2">'
-        + "".join(rows)
-        + "</table>>",
-        shape="plaintext",
-        pos=f"{columns * GRID_X + 1.0},0!",
-    )
-    return str(picture.source)
 
 
 def render_country(

@@ -22,7 +22,8 @@ from dzict.docs.build import DISCOVERY_FILE, CheckResult, write
 from dzict.docs.build import build as build_docs
 from dzict.docs.build import check as check_docs
 from dzict.docs.discovery import Discovery
-from dzict.docs.national import Country, Member, Summary, check_country, write_country
+from dzict.docs.national import Country, Member, check_country, write_country
+from dzict.docs.overview import Summary
 from dzict.docs.register import PatchReport, load_patch_report
 from dzict.docs.topology import Topology
 from dzict.exceptions import DzictError

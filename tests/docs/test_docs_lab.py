@@ -13,7 +13,7 @@ from docs_svg import edges
 from dzict.docs.build import build, check, write
 from dzict.docs.discover import discover
 from dzict.docs.discovery import Discovery
-from dzict.docs.graph import LINK_STATE_STYLE
+from dzict.docs.mapstyle import LINK_STATE_STYLE
 from dzict.docs.topology import Topology
 from dzict.lab import fault_link
 from dzict.nornir_inventory import init_nornir

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from docs_svg import edges, nodes
 
-from dzict.docs import graph
+from dzict.docs import graph, mapstyle, ring
 from dzict.docs.build import build
 from dzict.docs.discovery import Discovery
 from dzict.docs.drawing import PNG_MAX_INCHES, Picture, jobs, render
@@ -22,13 +22,14 @@ from dzict.docs.national import (
     render_country,
     write_country,
 )
-from dzict.docs.topology import build_topology
+from dzict.docs.officemap import office_map
+from dzict.docs.reconcile import build_topology
 from dzict.exceptions import DocsError
 from dzict.inventory import Inventory
 from support.synthetic import healthy_discovery, synthetic_inventory
 
-MISSING = graph.LINK_STATE_STYLE["missing"]["color"]
-OK = graph.LINK_STATE_STYLE["ok"]["color"]
+MISSING = mapstyle.LINK_STATE_STYLE["missing"]["color"]
+OK = mapstyle.LINK_STATE_STYLE["ok"]["color"]
 
 
 def _members(codes: dict[str, int]) -> list[Member]:
@@ -129,7 +130,7 @@ def test_busy_office_map_counts_the_links_seen() -> None:
     _cut(discovery, "daa-hq-rtr", "wan3")
     _cut(discovery, "daa-o003-rtr", "wan1")
     topology = build_topology(inventory, discovery)
-    svg = render([Picture("hq", graph.office_map(topology, "hq"), ("svg",), batch=True)])["hq.svg"]
+    svg = render([Picture("hq", office_map(topology, "hq"), ("svg",), batch=True)])["hq.svg"]
     drawn = nodes(svg)
     assert drawn["__wan_daa-hq-rtr"][0] == "15 WAN links seen as intended"
     assert {n for n in drawn if n.startswith("daa-o")} == {"daa-o003-rtr"}
@@ -170,16 +171,16 @@ def test_large_dzongkhag_map_is_a_ring_of_offices() -> None:
 
 def test_ring_places_do_not_overlap() -> None:
     for count in (1, 16, 124):
-        places = graph.ring_positions(count)
+        places = ring.ring_positions(count)
         assert len(set(places)) == count
         closest = min(
             (math.dist(a, b) for n, a in enumerate(places) for b in places[n + 1 :]),
-            default=graph.RING_SLOT,
+            default=ring.RING_SLOT,
         )
         assert closest >= 1.5  # inches: an office box is about 1.7 wide and 0.6 high
     # the drawing grows with the offices, not with their square
-    assert max(math.hypot(*p) for p in graph.ring_positions(124)) < 4 * max(
-        math.hypot(*p) for p in graph.ring_positions(16)
+    assert max(math.hypot(*p) for p in ring.ring_positions(124)) < 4 * max(
+        math.hypot(*p) for p in ring.ring_positions(16)
     )
 
 

@@ -15,7 +15,7 @@ from docs_svg import edges
 
 from dzict.docs.build import build
 from dzict.docs.discovery import Discovery
-from dzict.docs.graph import LINK_STATE_STYLE
+from dzict.docs.mapstyle import LINK_STATE_STYLE
 from dzict.inventory import Inventory, load_inventory
 from dzict.inventory.generate import LabSpec, generate
 

@@ -12,7 +12,7 @@ from docs_svg import edges
 
 from dzict.docs.build import build, check, write
 from dzict.docs.discovery import Discovery
-from dzict.docs.graph import LINK_STATE_STYLE
+from dzict.docs.mapstyle import LINK_STATE_STYLE
 from dzict.docs.register import PatchReport
 from dzict.inventory import Inventory
 
@@ -247,7 +247,7 @@ def test_patch_report_as_patch_report_writes_it(tmp_path: Path) -> None:
 
 
 def test_map_labels_abbreviate_interface_names() -> None:
-    from dzict.docs.graph import short_ifname
+    from dzict.docs.mapstyle import short_ifname
 
     assert [short_ifname(n) for n in ("GigabitEthernet0/1/0", "TenGigabitEthernet1/1", "wan1")] == [
         "Gi0/1/0",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ipaddress import IPv4Interface
 
 from dzict.docs.discovery import Discovery
-from dzict.docs.topology import Port, build_topology
+from dzict.docs.reconcile import build_topology
+from dzict.docs.topology import Port
 from dzict.inventory import Inventory
 
 HQ, GUMA, KABISA, TALO = (f"dzlab-{s}-rtr" for s in ("hq", "guma", "kabisa", "talo"))
