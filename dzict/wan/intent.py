@@ -22,13 +22,39 @@ Inventory variables read here (all optional, set on the router or one of its gro
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Any
 
 from dzict.exceptions import WanIntentError
 from dzict.inventory.model import Host, Inventory, Site, WanLink
+from dzict.wan.intent_access import _banner, _snmp, _users, _var
+from dzict.wan.intent_model import (
+    Area,
+    AreaRange,
+    Interface,
+    LocalUser,
+    Ospf,
+    Prefix,
+    RouterIntent,
+    Snmp,
+    StaticRoute,
+)
+
+__all__ = [
+    "DEFAULT_ROUTE",
+    "Area",
+    "AreaRange",
+    "Interface",
+    "LocalUser",
+    "Ospf",
+    "Prefix",
+    "RouterIntent",
+    "Snmp",
+    "StaticRoute",
+    "all_intents",
+    "router_intent",
+    "routers",
+    "site_area",
+]
 
 BACKBONE = 0
 OSPF_PROCESS = 1
@@ -36,168 +62,11 @@ LOG_LEVEL = "informational"
 DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
 #: The loopback interface's name on each platform.
 LOOPBACK = {"frr": "lo", "ios": "Loopback0"}
-#: Hash prefixes of the secrets a platform stores, and the type number it writes before them.
-SECRET_TYPES = {"$9$": 9, "$8$": 8, "$1$": 5}
 #: Where IOS keeps its configuration archive: NAPALM's commit-confirm (revert_in) needs it.
 ARCHIVE_PATH = "flash:archive-"
 #: OSPF timers (seconds) the platforms use when none is configured.
 DEFAULT_HELLO = 10
 DEFAULT_DEAD = 40
-
-
-@dataclass(frozen=True)
-class Prefix:
-    """An address or a network written every way a platform wants it."""
-
-    cidr: str
-    ip: str
-    netmask: str
-    network: str
-    wildcard: str
-
-    @classmethod
-    def of(cls, value: IPv4Interface | IPv4Network) -> Prefix:
-        """Spell out an interface address (``198.18.5.6/30``) or a network."""
-        iface = IPv4Interface(value) if isinstance(value, IPv4Network) else value
-        net = iface.network
-        return cls(
-            cidr=str(iface) if isinstance(value, IPv4Interface) else str(net),
-            ip=str(iface.ip),
-            netmask=str(net.netmask),
-            network=str(net.network_address),
-            wildcard=str(net.hostmask),
-        )
-
-
-@dataclass(frozen=True)
-class Area:
-    """An OSPF area id, dotted (FRR) and decimal (IOS)."""
-
-    dotted: str
-    number: int
-
-    @classmethod
-    def of(cls, number: int) -> Area:
-        """The area with this number."""
-        return cls(dotted=str(IPv4Address(number)), number=number)
-
-
-@dataclass(frozen=True)
-class Interface:
-    """A routed interface: loopback, WAN link end, or a VLAN subinterface of the LAN port."""
-
-    name: str
-    kind: str
-    description: str
-    address: Prefix
-    area: Area | None
-    cost: int | None = None
-    passive: bool = False
-    point_to_point: bool = False
-    vlan: int | None = None
-    peer: str | None = None
-    hello_interval: int | None = None
-    dead_interval: int | None = None
-    no_shutdown: bool = True
-
-
-@dataclass(frozen=True)
-class AreaRange:
-    """A summary an area border router announces for a non-backbone area."""
-
-    area: Area
-    prefix: Prefix
-
-
-@dataclass(frozen=True)
-class Ospf:
-    """The OSPF process."""
-
-    process: int
-    router_id: str
-    ranges: tuple[AreaRange, ...]
-    passive: tuple[str, ...]
-    default_originate: bool
-    default_originate_always: bool
-
-
-@dataclass(frozen=True)
-class StaticRoute:
-    """A static route."""
-
-    prefix: Prefix
-    next_hop: str
-    name: str
-
-
-@dataclass(frozen=True)
-class LocalUser:
-    """A local user of the router (platforms that keep users in their config)."""
-
-    name: str
-    privilege: int
-    secret: str
-    secret_type: int
-
-
-@dataclass(frozen=True)
-class Snmp:
-    """Read-only SNMP."""
-
-    community: str
-    location: str
-    contact: str
-
-
-@dataclass(frozen=True)
-class RouterIntent:
-    """Everything a router's configuration says, platform-neutral."""
-
-    name: str
-    hostname: str
-    platform: str
-    site: str
-    site_name: str
-    is_hq: bool
-    loopback: Interface
-    lan_port: str | None
-    interfaces: tuple[Interface, ...]
-    ospf: Ospf
-    static_routes: tuple[StaticRoute, ...]
-    ntp_servers: tuple[str, ...]
-    syslog_servers: tuple[str, ...]
-    log_level: str
-    snmp: Snmp | None
-    users: tuple[LocalUser, ...]
-    banner: str
-    lldp: bool
-    ipv6_forwarding: bool
-    archive_path: str
-
-    @property
-    def lan_interfaces(self) -> tuple[Interface, ...]:
-        """The VLAN subinterfaces of the LAN port."""
-        return tuple(i for i in self.interfaces if i.kind == "lan")
-
-    @property
-    def wan_interfaces(self) -> tuple[Interface, ...]:
-        """The WAN link ends."""
-        return tuple(i for i in self.interfaces if i.kind == "wan")
-
-    def context(self) -> dict[str, Any]:
-        """The template context: plain dicts, lists and strings."""
-        data = dataclasses.asdict(self)
-        data["lan_interfaces"] = [dataclasses.asdict(i) for i in self.lan_interfaces]
-        data["wan_interfaces"] = [dataclasses.asdict(i) for i in self.wan_interfaces]
-        data["uplink_interfaces"] = [
-            dataclasses.asdict(i) for i in self.interfaces if i.kind == "uplink"
-        ]
-        return data
-
-
-def _var(host: Host, key: str, default: Any = None) -> Any:
-    value = host.vars.get(key)
-    return default if value is None else value
 
 
 def _seconds(host: Host, key: str, default: int) -> int | None:
@@ -268,58 +137,6 @@ def _lan_interfaces(host: Host, site: Site, area: Area) -> list[Interface]:
     return result
 
 
-def _snmp(host: Host, inventory: Inventory) -> Snmp | None:
-    services = inventory.services
-    community = services.get("snmp_community") or _var(host, "vault_snmp_community")
-    if not community:
-        return None
-    contacts = inventory.hq.contacts
-    default_contact = (contacts[0].email or contacts[0].name) if contacts else ""
-    return Snmp(
-        community=str(community),
-        location=str(services.get("snmp_location") or inventory.dzongkhag.name),
-        contact=str(services.get("snmp_contact") or default_contact),
-    )
-
-
-def _secret_type(host: Host, key: str, secret: str) -> int:
-    """The type number of a stored secret; a clear-text secret is refused."""
-    for prefix, number in SECRET_TYPES.items():
-        if secret.startswith(prefix):
-            return number
-    raise WanIntentError(
-        host.name, key, "is not a hashed secret ($9$..., $8$... or $1$...); never store clear text"
-    )
-
-
-def _users(host: Host) -> tuple[LocalUser, ...]:
-    users = []
-    raw_users = _var(host, "router_users", [])
-    if not isinstance(raw_users, list):
-        raise WanIntentError(host.name, "router_users", "must be a list")
-    for n, raw in enumerate(raw_users):
-        key = f"router_users[{n}]"
-        if not isinstance(raw, dict) or "name" not in raw or "secret" not in raw:
-            raise WanIntentError(host.name, key, "needs a name and a secret")
-        privilege = raw.get("privilege", 15)
-        if (
-            isinstance(privilege, bool)
-            or not isinstance(privilege, int)
-            or not 0 <= privilege <= 15
-        ):
-            raise WanIntentError(host.name, f"{key}.privilege", "must be 0 to 15")
-        secret = str(raw["secret"])
-        users.append(
-            LocalUser(
-                name=str(raw["name"]),
-                privilege=privilege,
-                secret=secret,
-                secret_type=_secret_type(host, f"{key}.secret", secret),
-            )
-        )
-    return tuple(users)
-
-
 def _uplink(host: Host) -> tuple[IPv4Address | None, Interface | None]:
     """The internet edge's next hop and, when given, the uplink interface (not in OSPF)."""
     raw = _var(host, "internet_uplink")
@@ -359,14 +176,6 @@ def _uplink(host: Host) -> tuple[IPv4Address | None, Interface | None]:
         area=None,
     )
     return gateway, uplink
-
-
-def _banner(host: Host, inventory: Inventory) -> str:
-    default = f"Authorised access only. {inventory.dzongkhag.name} ICT Services Unit."
-    banner = str(_var(host, "router_banner", default))
-    if "^" in banner or "\n" in banner:
-        raise WanIntentError(host.name, "router_banner", "must be one line without '^'")
-    return banner
 
 
 def router_intent(inventory: Inventory, name: str, platform: str | None = None) -> RouterIntent:
