@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dzict.napalm_frr.driver import FRRDriver  # noqa: E402
+from napalm_frr.driver import FRRDriver  # noqa: E402
 
 COUNTED = ("get_config", "load_replace_candidate", "compare_config")
 calls: Counter[tuple[str, str]] = Counter()
