@@ -7,9 +7,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The ticket log stands alone with exceptions of its own; they are re-exported here.
+from dzict.ticketlog.exceptions import (
+    TicketBaseError,
+    TicketClockError,
+    TicketError,
+    TicketKeyError,
+    TicketLogError,
+    TicketLogTampered,
+    TicketLogTorn,
+    TicketLogUnreadable,
+    TicketLogWriteError,
+)
+
+__all__ = [
+    "REFUSALS",
+    "AddressPlanError",
+    "ApCommandError",
+    "ApConfigRejected",
+    "ApError",
+    "ApIntentError",
+    "ApVerifyError",
+    "BackupError",
+    "BackupGateError",
+    "BackupStatusError",
+    "ConfigStoreError",
+    "DiscoveryFileError",
+    "DocsError",
+    "DzictError",
+    "ImageBuildError",
+    "InventoryError",
+    "LabClashError",
+    "LabError",
+    "LabPrerequisiteError",
+    "PatchRunError",
+    "PodmanError",
+    "Problem",
+    "RunContextError",
+    "RunLockError",
+    "ScheduleError",
+    "SelectionError",
+    "TemplateError",
+    "TicketBaseError",
+    "TicketClockError",
+    "TicketError",
+    "TicketKeyError",
+    "TicketKeySourceError",
+    "TicketLogError",
+    "TicketLogTampered",
+    "TicketLogTorn",
+    "TicketLogUnreadable",
+    "TicketLogWriteError",
+    "WanError",
+    "WanIntentError",
+    "WanPlanError",
+]
+
 
 class DzictError(Exception):
-    """Base class of the project's own errors."""
+    """Base class of the project's own errors (the ticket log's are TicketBaseError)."""
+
+
+REFUSALS: tuple[type[Exception], ...] = (DzictError, TicketBaseError)
+"""What a task turns into one line: the project's own errors and the ticket log's."""
 
 
 @dataclass(frozen=True, order=True)
@@ -59,24 +119,8 @@ class BackupError(DzictError):
     """A backup, check, restore or drill failed; the message says where and why."""
 
 
-class TicketError(DzictError):
-    """A ticket operation was refused: unknown or closed ticket, or an invalid field."""
-
-
-class TicketLogError(DzictError):
-    """The ticket log file cannot be appended to as it stands; `line` names the line at fault."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-class TicketLogTampered(TicketLogError):
-    """The ticket log or its head no longer match: a line was edited, removed, moved or inserted."""
-
-
-class TicketLogTorn(TicketLogError):
-    """The last line of the ticket log is incomplete (a write was cut short); run the repair."""
+class TicketKeySourceError(DzictError):
+    """The ticket log key cannot be read: the key file, or the vault holding it, is unreadable."""
 
 
 class WanError(DzictError):

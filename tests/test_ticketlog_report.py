@@ -37,13 +37,20 @@ def fixed_log(tmp_path: Path) -> TicketLog:
     now = {"t": NOW}
     log = TicketLog(tmp_path / "ticket-log.jsonl", code="PNK", clock=lambda: now["t"])
     start = NOW - timedelta(days=60)
-    for n, (category, agency, channel, hours, age) in enumerate(TICKETS):
+    steps: list[tuple[datetime, int, bool]] = []  # (time, ticket number, closing)
+    for n, (_, _, _, hours, age) in enumerate(TICKETS):
         opened = start + timedelta(days=n) if hours is not None else NOW - timedelta(hours=age)
-        now["t"] = opened
-        tid = log.open(agency, category, channel, "normal", f"request {n}", "pema")
+        steps.append((opened, n, False))
         if hours is not None:
-            now["t"] = opened + timedelta(hours=hours)
-            log.close(tid, "done", "pema")
+            steps.append((opened + timedelta(hours=hours), n, True))
+    ids: dict[int, str] = {}
+    for when, n, closing in sorted(steps):  # the log only moves forward in time
+        now["t"] = when
+        category, agency, channel, _, _ = TICKETS[n]
+        if closing:
+            log.close(ids[n], "done", "pema")
+        else:
+            ids[n] = log.open(agency, category, channel, "normal", f"request {n}", "pema")
     return log
 
 

@@ -18,10 +18,16 @@ from dzict.ticketlog import TicketLog
 ROOT = Path(__file__).resolve().parent.parent
 
 
+KEY = b"test-only ticket log key, 32 bytes"
+
+
 @pytest.fixture
 def log_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "var" / "ticket-log.jsonl"
+    key_file = tmp_path / "ticket-log.key"
+    key_file.write_bytes(KEY + b"\n")
     monkeypatch.setenv("DZICT_TICKET_LOG", str(path))
+    monkeypatch.setenv("DZICT_TICKET_LOG_KEY_FILE", str(key_file))
     monkeypatch.setenv("DZICT_OFFICER", "kinley")
     monkeypatch.setattr(_common.console, "width", 200)
     return path
@@ -63,7 +69,7 @@ def test_open_note_close_show_list(log_path: Path, capsys: pytest.CaptureFixture
     assert "power cycled" in out
     assert "AP replaced" in out
     assert "kinley" in out
-    events = TicketLog(log_path).events(tid)
+    events = TicketLog(log_path, key=KEY).events(tid)
     assert [e["officer"] for e in events] == ["kinley"] * 3
 
 
@@ -90,7 +96,7 @@ def test_mistakes_exit_1_with_one_line(
 
 
 def test_verify_head_and_repair(log_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    log = TicketLog(log_path)
+    log = TicketLog(log_path, key=KEY)
     tid = log.open("Dzongkhag HQ", "lan", "phone", "high", "switch loop", "kinley")
     log.close(tid, "loop removed")
     code, out, _ = invoke(capsys, "ticket.verify")
@@ -111,7 +117,7 @@ def test_verify_head_and_repair(log_path: Path, capsys: pytest.CaptureFixture[st
     assert (code, "is torn" in err) == (1, True)
     code, out, _ = invoke(capsys, "ticket.repair")
     assert code == 0
-    assert "cut line 3 (19 bytes" in out
+    assert "cut torn line 3: 19 bytes" in out
     assert invoke(capsys, "ticket.repair")[1].endswith("intact, nothing to repair\n")
     assert invoke(capsys, "ticket.verify")[0] == 0
 
@@ -122,13 +128,21 @@ def test_verify_head_and_repair(log_path: Path, capsys: pytest.CaptureFixture[st
     assert "TAMPERED: line 1: changed" in err
     code, _, err = invoke(capsys, "ticket.repair")
     assert code == 1
-    assert "nothing torn to repair" in err
+    assert "restore" in err
+    assert "ticket.repair --force" in err
+    code, out, _ = invoke(capsys, "ticket.repair", "--force")
+    assert code == 0
+    assert "cut lines 1.. (3 lines" in out
+    kept = next(log_path.parent.glob("ticket-log.jsonl.cut-*"))
+    assert b"switch l00p" in kept.read_bytes()
+    code, out, _ = invoke(capsys, "ticket.verify")
+    assert (code, "OK: 1 events" in out) == (0, True)
 
 
 def test_report_writes_tables_and_chart(
     log_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    log = TicketLog(log_path)
+    log = TicketLog(log_path, key=KEY)
     for agency in ("Lobesa Gewog", "Punakha Hospital"):
         log.close(log.open(agency, "patch", "email", "low", "update PCs", "kinley"), "done")
     log.open("Punakha Hospital", "wifi", "walk-in", "normal", "no signal", "kinley")

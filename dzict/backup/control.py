@@ -22,8 +22,8 @@ from dzict.backup.policy import CONTROL
 from dzict.backup.status import PROJECT_ROOT
 from dzict.exceptions import BackupError
 from dzict.inventory.model import Host, Inventory
-from dzict.ticketlog.chain import head_path
-from dzict.ticketlog.log import resolve_path
+from dzict.jobs.context import build_settings
+from dzict.ticketlog import head_path
 from dzict.wan.configstore import store_path
 
 CONTROL_DIR_ENV = "DZICT_BACKUP_CONTROL_DIR"
@@ -72,7 +72,7 @@ def _paths(server: Host) -> list[str]:
     given = server.vars.get("backup_control_paths")
     if given:
         return [str((PROJECT_ROOT / p).resolve()) for p in given]
-    log = resolve_path()
+    log = build_settings({}).path("ticket_log")
     return [str(store_path().resolve()), str(log.resolve()), str(head_path(log).resolve())]
 
 

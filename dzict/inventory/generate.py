@@ -35,6 +35,8 @@ OFFICES = [
 MAX_OFFICES = len(OFFICES)
 LAB_PREFIX = 19
 LAB_VAULT_PASSWORD = "dzict-lab-only-vault-password"
+LAB_TICKET_LOG_KEY = "dzict-lab-only-ticket-log-key-2026"
+"""Signs the lab's ticket log (see docs/ticket-log.md); a real Dzongkhag uses a random key."""
 ADDRESS_VARS = {
     "ansible_host": "{{ mgmt_address }}",
     "mgmt_address": "{{ dzongkhag.addressing | dzict_mgmt_address(site_id, host_id) }}",
@@ -339,6 +341,7 @@ def generate(out: Path, spec: LabSpec) -> Path:
             "vault_guest_passphrase": "lab-guest-wifi-2026",
             "vault_restic_password": "lab-restic-repository-2026",
             "vault_snmp_community": "lab-snmp-ro",
+            "vault_ticket_log_key": LAB_TICKET_LOG_KEY,
         },
         sort_keys=True,
     )

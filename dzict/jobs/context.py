@@ -21,6 +21,7 @@ from nornir.core import Nornir
 from dzict.exceptions import RunContextError
 from dzict.inventory import Inventory, load_inventory
 from dzict.jobs.records import Recorder
+from dzict.jobs.ticket_key import ticket_log_key
 from dzict.nornir_inventory import nornir_of
 from dzict.ticketlog import TicketLog
 
@@ -86,6 +87,8 @@ class Settings:
 
     values: Mapping[str, str]
     sources: Mapping[str, str] = field(default_factory=dict)
+    root: Path = PROJECT_ROOT
+    """The project's folder: Invoke's project location (where the tasks.py it loaded is)."""
 
     def __getitem__(self, key: str) -> str:
         if key not in DEFAULTS:
@@ -95,7 +98,7 @@ class Settings:
     def path(self, key: str) -> Path:
         """A path setting, absolute: relative ones are taken from the project's folder."""
         value = Path(self[key])
-        return value if value.is_absolute() else PROJECT_ROOT / value
+        return value if value.is_absolute() else self.root / value
 
     def number(self, key: str) -> int:
         """A whole-number setting; one clear line naming the key and its source otherwise."""
@@ -120,8 +123,11 @@ def build_settings(
     config: Mapping[str, Any],
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    root: Path | None = None,
 ) -> Settings:
-    """Resolve every setting: flag, then ``DZICT_<KEY>``, then Invoke's config, then default."""
+    """Resolve every setting: flag, then ``DZICT_<KEY>``, then Invoke's config, then default.
+
+    `root` is the project's folder (default: this checkout)."""
     env = os.environ if environ is None else environ
     given = {k: v for k, v in (flags or {}).items() if v not in (None, "")}
     unknown = sorted(set(given) - set(DEFAULTS))
@@ -146,7 +152,14 @@ def build_settings(
                 break
         else:
             values[key], sources[key] = default, "default"
-    return Settings(values, sources)
+    return Settings(values, sources, root or PROJECT_ROOT)
+
+
+def open_ticket_log(settings: Settings, code: str) -> TicketLog:
+    """The project's ticket log (the ``ticket_log`` setting), numbering tickets with `code`,
+    signed with the project's key (see :func:`dzict.jobs.ticket_key.ticket_log_key`)."""
+    key = ticket_log_key(settings.path("inventory"))
+    return TicketLog(settings.path("ticket_log"), code, key=key)
 
 
 def officer_name(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
@@ -210,7 +223,7 @@ class RunContext:
         """The project's ticket log, numbering tickets with the Dzongkhag's code."""
         if self._log is None:
             code = self.settings["dzongkhag_code"] or self.inventory.dzongkhag.code
-            self._log = TicketLog(self.settings.path("ticket_log"), code=code)
+            self._log = open_ticket_log(self.settings, code)
         return self._log
 
     def recorder(self, ticket: str) -> Recorder:

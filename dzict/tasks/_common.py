@@ -11,9 +11,10 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from rich.console import Console
 
-from dzict.exceptions import DzictError, InventoryError
+from dzict.exceptions import REFUSALS, InventoryError
 from dzict.inventory import Inventory, load_inventory
-from dzict.jobs import RunContext, build_settings
+from dzict.jobs import RunContext, Settings, build_settings
+from dzict.jobs.context import PROJECT_ROOT
 
 DEFAULT_INVENTORY = "inventory/lab"
 INVENTORY_HELP = "inventory folder (default: invoke config `inventory`, else inventory/lab)"
@@ -49,20 +50,30 @@ def validated(c: Context, given: str | None = None) -> Inventory:
         ) from None
 
 
+def project_root(c: Context | None) -> Path:
+    """Invoke's project location (the folder of the tasks.py it loaded), else this checkout."""
+    prefix = getattr(c.config, "_project_prefix", None) if c is not None else None
+    return Path(prefix) if prefix else PROJECT_ROOT
+
+
+def task_settings(c: Context, **flags: object) -> Settings:
+    """The task's settings (flag > DZICT_ env > invoke config > default), relative ones from
+    the project's folder; one line and exit 1 on an unknown or bad setting."""
+    config: dict[str, object] = dict(c.config) if c is not None else {}
+    with refusals():
+        return build_settings(config, flags, root=project_root(c))
+
+
 def context(c: Context, **flags: object) -> RunContext:
     """The run context of a task: settings (flag > DZICT_ env > invoke config > default) and
     the inventory, loaded and validated once; one line per problem and exit 1 otherwise."""
-    config: dict[str, object] = dict(c.config) if c is not None else {}
-    try:
-        settings = build_settings(config, flags)
-    except DzictError as exc:
-        raise fail(exc) from None
-    path = settings.path("inventory")
-    shown = flags.get("inventory") or settings["inventory"]  # as the officer wrote it
+    settings_ = task_settings(c, **flags)
+    path = settings_.path("inventory")
+    shown = flags.get("inventory") or settings_["inventory"]  # as the officer wrote it
     if not path.is_dir():
         raise Exit(f"inventory folder {shown} does not exist", code=1)
     try:
-        return RunContext.load(settings)
+        return RunContext.load(settings_)
     except InventoryError as exc:
         for problem in exc.problems:
             errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
@@ -74,13 +85,13 @@ def context(c: Context, **flags: object) -> RunContext:
 
 @contextmanager
 def refusals() -> Iterator[None]:
-    """A project error inside the block becomes one line on stderr and exit code 1."""
+    """A project or ticket log error inside the block becomes one line on stderr and exit 1."""
     try:
         yield
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
 
 
-def fail(exc: DzictError) -> Exit:
-    """Turn a project error into one line and exit code 1."""
+def fail(exc: Exception) -> Exit:
+    """Turn a project (or ticket log) error into one line and exit code 1."""
     return Exit(str(exc), code=1)

@@ -17,8 +17,8 @@ from rich.table import Table
 
 import dzict.tasks
 from dzict.demo import StepRun, demo_steps, first_failure, next_steps, run_steps
-from dzict.jobs.context import build_settings, officer_name
-from dzict.tasks._common import console
+from dzict.jobs.context import officer_name
+from dzict.tasks._common import console, task_settings
 
 SKIP = {"main", "inventory"}
 
@@ -65,14 +65,14 @@ def demo(c: Context) -> None:
     demo's ticket, and prints a table of step, result and seconds.
     """
     names = {col.name for col in collections() if col.name}
-    settings = build_settings(dict(c.config))
+    settings = task_settings(c)
     # the officer who runs the demo, when one can be named; else the lab's demo itself
     officer = officer_name(settings) or "lab demo"
     log, ticket = None, ""
     if "ticket" in names:
-        from dzict.ticketlog import TicketLog
+        from dzict.jobs.context import open_ticket_log
 
-        log = TicketLog(settings.path("ticket_log"), code="LAB")
+        log = open_ticket_log(settings, "LAB")
         ticket = log.open(
             agency="Lab Dzongkhag Administration",
             category="network",

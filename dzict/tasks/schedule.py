@@ -11,7 +11,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from dzict.exceptions import DzictError
+from dzict.exceptions import REFUSALS, DzictError
 from dzict.jobs.context import officer_name
 from dzict.schedule import JOBS, verify, write_units
 from dzict.tasks._common import INVENTORY_HELP, console, context, fail, validated
@@ -85,7 +85,7 @@ def run(c: Context, job: str, inventory: str | None = None, limit: str | None = 
             if result is None or result.failed:
                 code = "?" if result is None else result.exited
                 raise Exit(f"scheduled {job} failed (exit {code}); ticket {ticket}", code=1)
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
 
 

@@ -1,4 +1,5 @@
-"""``invoke ticket.*``: open, note and close tickets; show, list, verify, head, repair, report."""
+"""``invoke ticket.*``: open, note and close tickets; show, list, verify, head, checkpoint,
+repair, report."""
 
 from __future__ import annotations
 
@@ -16,33 +17,37 @@ from invoke.tasks import task
 
 from dzict.desk import tat as working
 from dzict.desk.calendar import policy_of
-from dzict.exceptions import DzictError
-from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, validated
-from dzict.ticketlog import CHANNELS, PRIORITIES, Head, TicketLog, resolve_path
+from dzict.exceptions import REFUSALS, TicketLogUnreadable
+from dzict.jobs.context import open_ticket_log
+from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, task_settings
+from dzict.ticketlog import CHANNELS, PRIORITIES, Head, HeadRecord, TicketLog
 from dzict.ticketlog import report as tat
 from dzict.ticketlog.models import summarise
-from dzict.ticketlog.views import events_table, tickets_table
+from dzict.ticketlog.views import describe, events_table, tickets_table
 
-LOG = "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`)"
+LOG = (
+    "ticket log file (default: $DZICT_TICKET_LOG, else invoke config `ticket_log`, else "
+    "var/ticket-log.jsonl in the project folder)"
+)
 OFFICER = "officer's name (default: $DZICT_OFFICER, else the login name)"
 TICKET = "ticket id, e.g. PNK-2026-0001"
-TORN_EXIT = 2
+UNREADABLE_EXIT = 4
 
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """A project error becomes one line on stderr and exit code 1."""
+    """A project or ticket log error becomes one line on stderr and exit code 1."""
     try:
         yield
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
 
 
 def _log(c: Context, log: str | None, code: str | None = None) -> TicketLog:
-    configured = c.config.get("ticket_log")
-    chosen = code or c.config.get("dzongkhag_code") or "DZK"
+    """The project's ticket log and key (settings as every task reads them)."""
+    settings = task_settings(c, ticket_log=log)
     with _refusals():
-        return TicketLog(resolve_path(log, configured), str(chosen))
+        return open_ticket_log(settings, code or settings["dzongkhag_code"] or "DZK")
 
 
 def _officer(officer: str | None) -> str:
@@ -78,8 +83,8 @@ def open_(  # noqa: PLR0917 (Invoke maps parameters to flags)
     log: str | None = None,
 ) -> None:
     """Open a ticket for a request; prints the new ticket id."""
-    if code is None and not c.config.get("dzongkhag_code"):
-        code = validated(c, inventory).dzongkhag.code
+    if code is None and not task_settings(c)["dzongkhag_code"]:
+        code = context(c, inventory=inventory).inventory.dzongkhag.code
     with _refusals():
         tid = _log(c, log, code).open(
             agency, category, channel, priority, summary, _officer(officer)
@@ -148,22 +153,48 @@ def list_(c: Context, open_: bool = False, log: str | None = None) -> None:
 @task(
     help={
         "head": "also check against a head copied off the machine earlier (COUNT:SHA256)",
+        "anchor": "also check against a checkpoint file written by `ticket.checkpoint`",
         "log": LOG,
     }
 )
-def verify(c: Context, head: str | None = None, log: str | None = None) -> None:
-    """Check the hash chain and the head: exit 0 intact, 1 tampered (first bad line), 2 torn."""
+def verify(
+    c: Context, head: str | None = None, anchor: str | None = None, log: str | None = None
+) -> None:
+    """Check chain, signatures and head: exit 0 ok, 1 tampered, 2 torn, 3 unsigned, 4 unreadable."""
     with _refusals():
-        anchor = Head.parse(head) if head else None
         ticket_log = _log(c, log)
-        result = ticket_log.verify(anchor)
+        marks = _anchor(ticket_log, head, anchor)
+    try:
+        result = ticket_log.verify(marks)
+    except TicketLogUnreadable as exc:
+        raise Exit(str(exc), code=UNREADABLE_EXIT) from None
+    except REFUSALS as exc:
+        raise fail(exc) from None
     for warning in result.warnings:
         errors.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+    for note in result.notes:
+        errors.print(f"note: {note}", highlight=False, soft_wrap=True)
     if result.status == "torn":
-        raise Exit(f"{ticket_log.path}: {result}; `invoke ticket.repair` cuts it", code=TORN_EXIT)
+        raise Exit(f"{ticket_log.path}: {result}; `invoke ticket.repair` cuts it", code=2)
     if not result.ok:
-        raise Exit(f"{ticket_log.path}: {result}", code=1)
+        raise Exit(f"{ticket_log.path}: {result}", code=result.exit_code)
+    if isinstance(marks, HeadRecord):
+        console.print(
+            f"{ticket_log.path}: the first {marks.count} events are those of the checkpoint "
+            f"of {marks.ts}",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"{ticket_log.path}: {result}", highlight=False, soft_wrap=True)
+
+
+def _anchor(log: TicketLog, head: str | None, anchor: str | None) -> Head | HeadRecord | None:
+    """The head token or the checkpoint file given to verify (not both)."""
+    if head and anchor:
+        raise Exit("give --head or --anchor, not both", code=1)
+    if anchor:
+        return log.read_checkpoint(Path(anchor))
+    return Head.parse(head) if head else None
 
 
 @task(help={"log": LOG})
@@ -180,20 +211,50 @@ def head(c: Context, log: str | None = None) -> None:
     print(current.token)
 
 
-@task(help={"officer": OFFICER, "log": LOG})
-def repair(c: Context, officer: str | None = None, log: str | None = None) -> None:
-    """Cut a torn last line (after a crash mid-write) and record what was cut."""
+@task(help={"out": "file to write the checkpoint to (keep it off this machine)", "log": LOG})
+def checkpoint(c: Context, out: str, log: str | None = None) -> None:
+    """Verify the log, then write a signed checkpoint (count, last hash, size, time) to --out."""
     with _refusals():
         ticket_log = _log(c, log)
-        event = ticket_log.repair(_officer(officer))
+        record, sealed = ticket_log.checkpoint()
+    target = Path(out)
+    try:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(sealed + b"\n")
+        tmp.replace(target)
+    except OSError as exc:
+        raise Exit(f"{target}: cannot write the checkpoint ({exc.strerror})", code=1) from None
+    signed = f"signed with key id {record.kid}" if record.kid else "UNSIGNED (no key given)"
+    console.print(
+        f"{target}: checkpoint of {ticket_log.path} at event {record.count}, {signed}; keep "
+        f"it off this machine, then `invoke ticket.verify --anchor {target}`",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@task(
+    help={
+        "officer": OFFICER,
+        "force": "also repair tampering: cut from the first bad line (kept aside), new head, "
+        "or sign on with the key given",
+        "log": LOG,
+    }
+)
+def repair(
+    c: Context, officer: str | None = None, force: bool = False, log: str | None = None
+) -> None:
+    """Repair what verify found (torn line, head behind, unsigned; --force: tampering)."""
+    with _refusals():
+        ticket_log = _log(c, log)
+        event = ticket_log.repair(_officer(officer), force=force)
     if event is None:
         console.print(
             f"{ticket_log.path}: intact, nothing to repair", highlight=False, soft_wrap=True
         )
         return
     console.print(
-        f"{ticket_log.path}: cut line {event['line']} ({event['cut_bytes']} bytes, sha256 "
-        f"{event['cut_sha256']}); recorded as event {event['seq']}",
+        f"{ticket_log.path}: {describe(event)}; recorded as event {event['seq']}",
         highlight=False,
         soft_wrap=True,
     )
@@ -238,4 +299,4 @@ def report(
         console.print(f"csv: {working.write_csv(measured, Path(csv))}", highlight=False)
 
 
-ns = Collection("ticket", open_, note, close, show, list_, verify, head, repair, report)
+ns = Collection("ticket", open_, note, close, show, list_, verify, head, checkpoint, repair, report)

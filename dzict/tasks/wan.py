@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from dzict.backup.gate import require_recent_backup
-from dzict.exceptions import DzictError
+from dzict.exceptions import REFUSALS, DzictError
 from dzict.inventory.model import Inventory
 from dzict.jobs import LIMIT_HELP, Recorder, RunContext, select
 from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, refusals
@@ -205,7 +205,7 @@ def apply(  # noqa: PLR0917 (Invoke maps parameters to flags)
                     converge_timeout=converge_timeout,
                     plan=reviewed,
                 )
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
     _apply_summary("wan.apply", inv, report)
 
@@ -345,7 +345,7 @@ def rollback(  # noqa: PLR0917 (Invoke maps parameters to flags)
     try:
         with run_lock(f"wan.rollback {ticket}", lock), _job(ctx) as job:
             report = job.rollback(names, recorder, saved, _store(ctx), revert_in=revert_in)
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
     _apply_summary("wan.rollback", ctx.inventory, report)
 
@@ -379,7 +379,7 @@ def backup(  # noqa: PLR0917 (Invoke maps parameters to flags)
     try:
         with _job(ctx) as job:
             rows, saved, _ = job.backup(names, repo, message, recorder=recorder)
-    except DzictError as exc:
+    except REFUSALS as exc:
         raise fail(exc) from None
     good = [n for n, r in rows.items() if r.status != "error"]
     _summary("wan.backup", inv, list(rows.values()))

@@ -1,14 +1,16 @@
-"""The hash chain of the ticket log: canonical lines, the head file and the verifier.
+"""The hash chain of the ticket log: canonical lines, signatures and single-line checks.
 
 Every line is one event in compact canonical JSON (sorted keys, ASCII only). The fields of the
 event itself live under ``data``; the envelope keys sort after it, so every line ends with the
 same flat tail::
 
-    {"data":{...},"event":"note","prev":"<sha256 of line n-1>","seq":n,"ticket":"PNK-2026-0007",
-     "ts":"2026-03-01T04:05:06.123456Z"}
+    {"data":{...},"event":"note","mac":"<hmac>","prev":"<sha256 of line n-1>","seq":n,
+     "ticket":"PNK-2026-0007","ts":"2026-03-01T04:05:06.123456Z"}
 
-``prev`` of line 1 is :data:`GENESIS`. The verifier checks that tail by comparing bytes (no JSON
-parsing unless a line fails) and hashes each line, without its newline, with SHA-256.
+``prev`` of line 1 is :data:`GENESIS`; ``prev`` is the SHA-256 of the previous line's bytes
+without its newline, ``mac`` included. ``mac`` (present once the log has a key) is the
+HMAC-SHA256 of the line without its ``"mac":"…",`` field. Lines written before the key have no
+``mac``; once one line is signed, every later line must be.
 """
 
 from __future__ import annotations
@@ -17,22 +19,25 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any
 
-from dzict.exceptions import TicketError, TicketLogTampered
+from dzict.ticketlog.exceptions import TicketError
+from dzict.ticketlog.signing import Signer
 
 GENESIS = hashlib.sha256(b"dzict ticket log v1").hexdigest()
 """The ``prev`` hash of the first line."""
 
-BLOCK_SIZE = 1 << 24
-_PREV = b'"prev":"'
+PREV = b'"prev":"'
+MARK = b',"mac":"'
+"""What precedes the signature; the signature and ``",`` end right where ``"prev":"`` starts."""
+MAC_SPAN = 73
+"""Bytes of ``"mac":"<64 hex>",`` just before ``"prev":"``."""
+END = b'"}'
+TS_LEN = 27
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-
-Status = Literal["ok", "tampered", "torn"]
 
 
 def encode(record: Mapping[str, Any]) -> bytes:
@@ -49,6 +54,45 @@ def line_hash(line: bytes) -> str:
 def utc_stamp(when: datetime) -> str:
     """ISO 8601 in UTC with microseconds and a ``Z``: always 27 characters."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def stamp_of(line: bytes) -> bytes:
+    """The ``ts`` of a canonical line, read from its fixed place at the end."""
+    return line[-TS_LEN - 2 : -2]
+
+
+def signed_line(record: dict[str, Any], signer: Signer | None) -> bytes:
+    """The canonical line of `record`, with its ``mac`` when there is a signer."""
+    line = encode(record)
+    if signer is None:
+        return line
+    return encode({**record, "mac": signer.mac(line)})
+
+
+def prev_at(line: bytes) -> int:
+    """Where ``"prev":"`` starts in a line (-1 when it is not there)."""
+    return line.rfind(PREV)
+
+
+def is_signed(line: bytes, p: int) -> bool:
+    """True when the line carries a ``mac`` right before ``prev`` (at `p`)."""
+    return p >= MAC_SPAN + 1 and line[p - MAC_SPAN - 1 : p - MAC_SPAN + 7] == MARK
+
+
+def unsigned_form(line: bytes, p: int) -> bytes:
+    """A signed line without its ``"mac":"…",`` field: the bytes its ``mac`` covers."""
+    return line[: p - MAC_SPAN] + line[p:]
+
+
+def mac_of(line: bytes, p: int) -> bytes:
+    """The hex signature of a signed line."""
+    return line[p - MAC_SPAN + 7 : p - 2]
+
+
+def mac_valid(line: bytes, signer: Signer) -> bool:
+    """True when a line is signed and its signature is right under `signer`."""
+    p = prev_at(line)
+    return is_signed(line, p) and signer.check(unsigned_form(line, p), mac_of(line, p))
 
 
 @dataclass(frozen=True)
@@ -72,52 +116,6 @@ class Head:
         return cls(int(count), last)
 
 
-def head_path(log: Path) -> Path:
-    """The head file beside a log: ``<log>.head``."""
-    return log.with_name(log.name + ".head")
-
-
-def read_head(path: Path) -> Head | None:
-    """The head stored in `path`, None when there is none."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        data = json.loads(raw)
-        head = Head(int(data["count"]), str(data["last"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise TicketLogTampered(f"head file {path} is not a valid head ({exc})") from None
-    if head.count < 0 or not _HEX64.fullmatch(head.last):
-        raise TicketLogTampered(f"head file {path} is not a valid head")
-    return head
-
-
-def write_head(path: Path, head: Head, now: datetime) -> None:
-    """Replace the head file atomically: write a temporary file, fsync, rename, fsync the folder."""
-    body = encode({"count": head.count, "last": head.last, "ts": utc_stamp(now)}) + b"\n"
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        write_all(fd, body)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """os.write until every byte is written."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 def parse_envelope(line: bytes) -> tuple[int, str] | str:
     """``(seq, prev)`` of a line, or why it is not an event."""
     try:
@@ -135,222 +133,55 @@ def parse_envelope(line: bytes) -> tuple[int, str] | str:
 
 
 @dataclass(frozen=True)
-class VerifyResult:
-    """The outcome of checking a log: ``ok``, ``tampered`` (first bad line) or ``torn``."""
+class Link:
+    """One line that follows its predecessor correctly: its hash, time and whether signed."""
 
-    status: Status
-    tip: Head
-    """Count and last hash of the part of the log that verified."""
-    good_bytes: int
-    """Length of that part in bytes (where a repair cuts)."""
-    line: int | None = None
-    reason: str = ""
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when the whole log verified."""
-        return self.status == "ok"
-
-    @property
-    def events(self) -> int:
-        """Number of events that verified, counted from the first line."""
-        return self.tip.count
-
-    def __str__(self) -> str:
-        if self.status == "ok":
-            return f"OK: {self.tip.count} events, chain intact, head {self.tip.token}"
-        where = f"line {self.line}: " if self.line is not None else ""
-        return f"{self.status.upper()}: {where}{self.reason}"
+    hash: str
+    ts: bytes
+    signed: bool
 
 
-def scan(
-    fh: BinaryIO, head: Head | None, anchor: Head | None = None, block_size: int = BLOCK_SIZE
-) -> VerifyResult:
-    """Verify the log read from `fh` against its `head` file and an optional `anchor`.
+def check_link(  # noqa: PLR0917 (one call site per use, all positional facts of one line)
+    line: bytes, prev: str, seq: int, after: bytes, signer: Signer | None, must_sign: bool
+) -> Link | str:
+    """Check that `line` is event `seq`, chained to `prev`, not before `after`, signed if due.
 
-    The anchor is a head copied off the machine earlier: the log must still hold that many
-    events with the same last hash (it may have grown since).
+    Returns the line's :class:`Link` or the reason it is not a valid next event.
     """
-    # The hot loop: per line one rfind, two byte comparisons and one SHA-256, nothing parsed.
-    marks = sorted({h.count for h in (head, anchor) if h is not None and h.count > 0})
-    mark = marks.pop(0) if marks else -1
-    seen: dict[int, str] = {0: GENESIS}
-    sha, key, end = hashlib.sha256, _PREV, b'"}'
-    expected, before = GENESIS.encode(), b""
-    n = offset = 0
-    rest = b""
-    while block := fh.read(block_size):
-        data = rest + block
-        lines = data.split(b"\n")
-        rest = lines.pop()
-        first = n
-        for line in lines:
-            p = line.rfind(key)
-            if (
-                p < 0
-                or not line.endswith(end)
-                or not line.startswith(b'"prev":"%b","seq":%d,"ticket":' % (expected, n + 1), p)
-            ):
-                done = lines[: n - first]
-                good = offset + sum(len(x) for x in done) + len(done)
-                following = _following(lines[n - first + 1 :], rest, fh, block_size)
-                state = _State(n, good, expected.decode(), before.decode(), seen)
-                return _diagnose(line, following, state, head, anchor)
-            n += 1
-            before = expected
-            expected = sha(line).hexdigest().encode()
-            if n == mark:
-                seen[n] = expected.decode()
-                mark = marks.pop(0) if marks else -1
-        offset += len(data) - len(rest)
-    good = offset
-    state = _State(n, good, expected.decode(), before.decode(), seen)
-    if rest:
-        return _fragment(rest, state, head, anchor)
-    return _check_heads(state, head, anchor)
+    p = prev_at(line)
+    ts, signed = stamp_of(line), is_signed(line, p)
+    problem = _envelope_problem(line, prev, seq) or _order_problem(ts, after, signed, must_sign)
+    if problem:
+        return problem
+    if signed and signer is not None and not signer.check(unsigned_form(line, p), mac_of(line, p)):
+        return "its signature does not match (forged, or signed with another key)"
+    return Link(line_hash(line), ts, signed)
 
 
-@dataclass
-class _State:
-    n: int
-    good: int
-    last: str
-    before: str
-    seen: dict[int, str]
-
-    @property
-    def tip(self) -> Head:
-        return Head(self.n, self.last)
-
-    def bad(self, line: int | None, reason: str, status: Status = "tampered") -> VerifyResult:
-        return VerifyResult(status, self.tip, self.good, line, reason)
-
-
-def _following(
-    lines: list[bytes], rest: bytes, fh: BinaryIO, block_size: int
-) -> Iterator[tuple[bytes, bool]]:
-    """The lines after a bad one, each with whether it ends in a newline."""
-    yield from ((line, True) for line in lines)
-    while block := fh.read(block_size):
-        parts = (rest + block).split(b"\n")
-        rest = parts.pop()
-        yield from ((line, True) for line in parts)
-    if rest:
-        yield rest, False
-
-
-def _covered(i: int, head: Head | None, anchor: Head | None) -> bool:
-    return any(h is not None and h.count >= i for h in (head, anchor))
-
-
-def _diagnose(
-    line: bytes,
-    following: Iterator[tuple[bytes, bool]],
-    state: _State,
-    head: Head | None,
-    anchor: Head | None,
-) -> VerifyResult:
-    """Name the first bad line, given line i = state.n + 1 failed the fast check."""
-    i = state.n + 1
-    nxt = next(following, None)
+def _envelope_problem(line: bytes, prev: str, seq: int) -> str:
+    """Why `line` is not event `seq` chained to `prev` in canonical form ("" when it is)."""
     fields = parse_envelope(line)
     if isinstance(fields, str):
-        if nxt is None and not _covered(i, head, anchor):
-            failed = _check_heads(state, head, anchor)
-            torn = f"torn final line of {len(line)} bytes ({fields})"
-            return failed if not failed.ok else state.bad(i, torn, "torn")
-        return state.bad(i, f"not a valid event ({fields})")
-    seq, prev = fields
-    if seq != i:
-        return _wrong_seq(i, seq, prev, state)
-    if prev != state.last:
-        return _wrong_prev(i, line, nxt, state, (head, anchor))
-    return state.bad(i, "changed: the envelope is not in canonical form")
+        return fields
+    if fields[1] != prev:
+        return "its prev hash does not match the line before"
+    tail = b'"prev":"%b","seq":%d,"ticket":' % (prev.encode(), seq)
+    if fields[0] != seq or not line.startswith(tail, prev_at(line)) or not line.endswith(END):
+        return f"not event {seq} in canonical form"
+    return ""
 
 
-def _wrong_prev(
-    i: int,
-    line: bytes,
-    nxt: tuple[bytes, bool] | None,
-    state: _State,
-    heads: tuple[Head | None, Head | None],
-) -> VerifyResult:
-    """Line i does not chain from line i-1: line i-1 changed if whatever follows vouches for i."""
-    mine = line_hash(line)
-    if nxt is not None:
-        fields = parse_envelope(nxt[0])
-        intact = nxt[1] and not isinstance(fields, str) and fields[1] == mine
-    else:
-        intact = any(h is not None and h.count == i and h.last == mine for h in heads)
-    if intact and i > 1:
-        return state.bad(
-            i - 1, f"changed: its hash no longer matches the prev hash recorded in line {i}"
-        )
-    return state.bad(i, f"changed: its prev hash does not match line {i - 1}")
+def _order_problem(ts: bytes, after: bytes, signed: bool, must_sign: bool) -> str:
+    """Why a line's time or missing signature does not fit after its predecessor."""
+    if ts < after:
+        return f"its time {ts.decode()} is earlier than the event before ({after.decode()})"
+    if must_sign and not signed:
+        return "no signature, though the events before it are signed"
+    return ""
 
 
-def _wrong_seq(i: int, seq: int, prev: str, state: _State) -> VerifyResult:
-    """Line i carries another seq: edited, or lines deleted, moved or inserted."""
-    if prev == state.last:
-        return state.bad(i, f"seq is {seq} where {i} is expected (the line was edited)")
-    if seq == i - 1 and prev == state.before:
-        return state.bad(i - 1, f"inserted: line {i} also claims seq {seq} after the same line")
-    if seq > i:
-        missing = f"{seq - i} line(s) before it are missing (deleted or moved)"
-        return state.bad(i, f"seq is {seq} where {i} is expected: {missing}")
-    return state.bad(
-        i, f"seq is {seq} where {i} is expected: a line was inserted or moved before it"
-    )
-
-
-def _fragment(rest: bytes, state: _State, head: Head | None, anchor: Head | None) -> VerifyResult:
-    """The log ends in bytes without a newline: torn, unless a head records that line."""
-    i = state.n + 1
-    if _covered(i, head, anchor):
-        return state.bad(i, "no line end, yet the head records the line as written (cut or edited)")
-    failed = _check_heads(state, head, anchor)
-    if not failed.ok:
-        return failed
-    return state.bad(i, f"torn final line: {len(rest)} bytes without a line end", "torn")
-
-
-def _check_heads(state: _State, head: Head | None, anchor: Head | None) -> VerifyResult:
-    """Compare the verified chain with the head file and the anchor."""
-    n, seen = state.n, state.seen
-    warnings: list[str] = []
-    if anchor is not None:
-        if anchor.count > n:
-            return state.bad(
-                n + 1,
-                f"the log ends after line {n} but the head copy records "
-                f"{anchor.count} events (lines cut from the end)",
-            )
-        if seen[anchor.count] != anchor.last:
-            return state.bad(anchor.count, "changed: its hash does not match the head copy")
-    if head is None:
-        if n:
-            warnings.append("no head file: lines cut from the end show only against a head copy")
-    elif head.count > n:
-        return state.bad(
-            n + 1,
-            f"the log ends after line {n} but the head records "
-            f"{head.count} events (lines cut from the end)",
-        )
-    elif seen[head.count] != head.last:
-        return state.bad(
-            head.count,
-            "changed: its hash does not match the head file (or the head was edited)",
-        )
-    elif head.count == n - 1:
-        warnings.append(
-            "the head is one event behind (an append was interrupted before "
-            "updating it); the next append brings it up to date"
-        )
-    elif head.count < n:
-        return state.bad(
-            head.count + 2,
-            f"the head records {head.count} events, yet lines "
-            f"{head.count + 1}..{n} follow (the head was replaced by an older copy?)",
-        )
-    return VerifyResult("ok", state.tip, state.good, warnings=tuple(warnings))
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (a short write is retried, an error raised)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -9,25 +9,25 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from dzict.exceptions import TicketError, TicketLogTampered, TicketLogTorn
 from dzict.ticketlog.chain import (
-    GENESIS,
     Head,
-    VerifyResult,
     encode,
-    head_path,
     line_hash,
-    parse_envelope,
-    read_head,
-    scan,
+    signed_line,
     utc_stamp,
-    write_all,
-    write_head,
 )
+from dzict.ticketlog.exceptions import (
+    TicketClockError,
+    TicketError,
+    TicketKeyError,
+    TicketLogTampered,
+)
+from dzict.ticketlog.headfile import HeadRecord, read_checkpoint, seal
 from dzict.ticketlog.models import (
     CHANNELS,
     NOTE_VISIBILITY,
@@ -39,7 +39,11 @@ from dzict.ticketlog.models import (
     flatten,
     summarise,
 )
-from dzict.ticketlog.reading import load, reverse_lines, reverse_matches
+from dzict.ticketlog.reading import load, reverse_matches
+from dzict.ticketlog.repair import repair_log
+from dzict.ticketlog.signing import Signer, signer_for
+from dzict.ticketlog.store import Store, Tip, flocked
+from dzict.ticketlog.verify import VerifyResult, scan
 
 DEFAULT_PATH = Path("var/ticket-log.jsonl")
 ENV_VAR = "DZICT_TICKET_LOG"
@@ -117,7 +121,8 @@ class TicketLog:
     """The append-only, hash-chained ticket log of one Dzongkhag.
 
     `code` is the Dzongkhag code that prefixes new ticket ids (``PNK-2026-0001``).
-    `clock` returns the current time (tests pass a fixed one).
+    `key` (bytes, at least 16) signs every event and the head; without it the log is unsigned
+    and a signed log refuses appends. `clock` returns the current time (tests pass a fixed one).
     """
 
     def __init__(
@@ -125,19 +130,27 @@ class TicketLog:
         path: Path | str | None = None,
         code: str = "DZK",
         *,
+        key: bytes | None = None,
         diff_limit: int = DIFF_LIMIT,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not _CODE.fullmatch(code):
             raise TicketError(f"Dzongkhag code must be 2 to 6 capital letters, not {code!r}")
         self.path = resolve_path(path)
-        self.head_path = head_path(self.path)
         self.code = code
         self.diff_limit = diff_limit
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._signer: Signer | None = signer_for(key)
+        self._store = Store(self.path, self._signer)
+        self.head_path = self._store.head_path
 
     def __repr__(self) -> str:
         return f"TicketLog({str(self.path)!r}, code={self.code!r})"
+
+    @property
+    def key_id(self) -> str | None:
+        """Id of the signing key (names it without revealing it); None without a key."""
+        return self._signer.kid if self._signer is not None else None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -328,35 +341,49 @@ class TicketLog:
             raise
         self.close(tid, "success", who)
 
-    def repair(self, officer: str | None = None) -> Event | None:
-        """Cut a torn last line and record a ``repair`` event; None when the log is intact."""
-        with self._locked(exclusive=True) as fd:
-            with open(fd, "rb", closefd=False) as fh:
-                result = self._scan(fh)
-            if result.ok:
-                return None
-            if result.status == "tampered":
-                raise TicketLogTampered(f"nothing torn to repair; {result}", result.line)
-            size = os.fstat(fd).st_size
-            cut = os.pread(fd, size - result.good_bytes, result.good_bytes)
-            os.ftruncate(fd, result.good_bytes)
-            os.fsync(fd)
-            data = {
-                "line": result.line,
-                "cut_bytes": len(cut),
-                "cut_sha256": line_hash(cut),
-                "officer": officer or getpass.getuser(),
-            }
-            return self._write(
-                fd, tip=result.tip, event="repair", ticket=None, data=data, now=self._clock()
-            )
+    def repair(self, officer: str | None = None, force: bool = False) -> Event | None:
+        """Bring the log back to a state that verifies; the ``repair`` event, or None if intact.
+
+        Without `force` only what a crash leaves is repaired (a torn last line, a head behind
+        the log or missing from an unsigned log) and an unsigned log starts being signed. With
+        `force`, tampering is repaired too: lines from the first bad one on are moved into
+        ``<log>.cut-<time>`` and the head is rewritten; each repair records what it did.
+        """
+        with self._locked(writing=True) as (log, head):
+            result = self._scan_fd(log, head)
+            make = self._repair_record(officer)
+            return repair_log(self._store, log, head, result, make, force)
+
+    def checkpoint(self) -> tuple[HeadRecord, bytes]:
+        """Verify the log and seal its tip as a checkpoint to keep off the machine.
+
+        Returns the record and the sealed line (signed with the key; without a key it carries
+        a plain checksum). Refuses a log that does not verify.
+        """
+        result = self.verify()
+        if result.status not in {"ok", "unsigned", "unchecked"}:
+            raise TicketLogTampered(f"no checkpoint of a log that does not verify: {result}")
+        tip = Tip(result.tip.count, result.tip.last, result.good_bytes, b"", False)
+        record = replace(self._store.record_for(tip), kind="checkpoint")
+        return record, seal(record, self._signer)
+
+    def read_checkpoint(self, path: Path) -> HeadRecord:
+        """A checkpoint file, its seal checked with this log's key where it is signed."""
+        with self._store.errors(writing=False):
+            got = read_checkpoint(path, self._signer)
+        if got.record is None or got.problem or got.legacy:
+            why = got.problem or "no seal"
+            raise TicketLogTampered(f"{path} is not a valid checkpoint: {why}")
+        if got.record.kid is not None and self._signer is None:
+            raise TicketKeyError(f"{path} is signed; its signature needs the key")
+        return got.record
 
     # -- reading ---------------------------------------------------------------------------
 
     def require_open(self, ticket_id: str) -> None:
         """Raise TicketError unless `ticket_id` is an open ticket of this log."""
         ticket_id = _ticket_id(ticket_id)
-        with self._locked(exclusive=False) as fd:
+        with self._reading() as fd:
             end = os.fstat(fd).st_size if fd >= 0 else 0
             self._check_state(fd, end, ticket_id, open_only=True)
 
@@ -365,20 +392,14 @@ class TicketLog:
         if ticket_id is not None:
             ticket_id = _ticket_id(ticket_id)
         events = []
-        with self._locked(exclusive=False) as fd:
+        with self._reading() as fd:
             if fd < 0:
                 return []
             with open(fd, "rb", closefd=False) as fh:
                 for number, line in enumerate(fh, start=1):
                     if not line.endswith(b"\n"):
                         break
-                    try:
-                        record = json.loads(line)
-                    except ValueError:
-                        raise TicketLogTampered(
-                            f"line {number} of {self.path} is not an event; run ticket.verify",
-                            number,
-                        ) from None
+                    record = _record(line, number, self.path)
                     if ticket_id is None or record.get("ticket") == ticket_id:
                         events.append(flatten(record))
         return events
@@ -389,65 +410,77 @@ class TicketLog:
 
     def head(self) -> Head | None:
         """The head file's count and last hash (None before the first event)."""
-        return read_head(self.head_path)
+        with self._store.errors(writing=False), self._store.files(writing=False) as (_, head):
+            view = self._store.read_head(head)
+        if view.record is None:
+            if not view.empty:
+                raise TicketLogTampered(f"{self.head_path} is not a valid head")
+            return None
+        if view.record.count == 0:
+            return None
+        return Head(view.record.count, view.record.last)
 
-    def verify(self, anchor: Head | None = None) -> VerifyResult:
-        """Check the whole chain and the head; `anchor` is a head copied off the machine."""
-        with self._locked(exclusive=False) as fd:
-            if fd < 0:
-                with open(os.devnull, "rb") as empty:
-                    return self._scan(empty, anchor)
-            with open(fd, "rb", closefd=False) as fh:
-                return self._scan(fh, anchor)
+    def verify(self, anchor: Head | HeadRecord | None = None) -> VerifyResult:
+        """Check the whole chain, the signatures and the head; `anchor`: a head or checkpoint."""
+        with self._locked(writing=False) as (log, head):
+            return self._scan_fd(log, head, anchor)
 
     # -- internals -------------------------------------------------------------------------
 
-    def _scan(self, fh: BinaryIO, anchor: Head | None = None) -> VerifyResult:
-        try:
-            head = read_head(self.head_path)
-        except TicketLogTampered as exc:
-            chain = scan(fh, None, anchor)
-            if not chain.ok:
-                return chain
-            return VerifyResult("tampered", chain.tip, chain.good_bytes, None, str(exc))
-        return scan(fh, head, anchor)
+    def _scan_fd(
+        self, log: int, head: int, anchor: Head | HeadRecord | None = None
+    ) -> VerifyResult:
+        """Verify the open log (-1: none yet) against its open head file."""
+        view = self._store.read_head(head)
+        with open(log if log >= 0 else os.devnull, "rb", closefd=log < 0) as fh:
+            return scan(fh, view, anchor, self._signer)
 
     @contextmanager
-    def _locked(self, exclusive: bool) -> Iterator[int]:
-        """The log's file descriptor under flock; -1 for a reader when there is no log yet."""
-        if exclusive:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        else:
-            try:
-                fd = os.open(self.path, os.O_RDONLY)
-            except FileNotFoundError:
-                yield -1
-                return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-            yield fd
-        finally:
-            os.close(fd)
+    def _reading(self) -> Iterator[int]:
+        """The log's file descriptor under a shared lock; -1 when there is no log yet."""
+        store = self._store
+        with (
+            store.errors(writing=False),
+            store.files(writing=False) as (log, _),
+            _maybe_locked(log, fcntl.LOCK_SH),
+        ):
+            yield log
 
-    def _append(self, event: str, make: Make) -> Event:
-        with self._locked(exclusive=True) as fd:
-            end = os.fstat(fd).st_size
-            tip = self._tail(fd, end)
-            now = self._clock()
-            ticket, data = make(fd, end, now)
-            return self._write(fd, tip=tip, event=event, ticket=ticket, data=data, now=now)
+    @contextmanager
+    def _locked(self, writing: bool) -> Iterator[tuple[int, int]]:
+        """Log and head, both locked (commit lock first): exclusive to repair, shared to read."""
+        how = fcntl.LOCK_EX if writing else fcntl.LOCK_SH
+        store = self._store
+        with (
+            store.errors(writing),
+            store.files(writing) as (log, head),
+            _maybe_locked(head, how),
+            _maybe_locked(log, how),
+        ):
+            yield log, head
 
-    def _write(
-        self,
-        fd: int,
-        *,
-        tip: Head,
-        event: str,
-        ticket: str | None,
-        data: dict[str, Any],
-        now: datetime,
-    ) -> Event:
+    def _repair_record(self, officer: str | None) -> Callable[[Tip, dict[str, Any]], bytes]:
+        """Make the line of a ``repair`` event after `tip`."""
+
+        def make(tip: Tip, data: dict[str, Any]) -> bytes:
+            data = {**data, "officer": officer or getpass.getuser()}
+            return self._line(tip, "repair", None, data, self._now(tip))
+
+        return make
+
+    def _now(self, tip: Tip) -> datetime:
+        """The clock, refused when it reads earlier than the last event."""
+        now = self._clock()
+        if utc_stamp(now).encode() < tip.ts:
+            raise TicketClockError(
+                f"the clock reads {utc_stamp(now)}, earlier than the last event of {self.path} "
+                f"({tip.ts.decode()}): set the system clock right, then retry; nothing was recorded"
+            )
+        return now
+
+    def _line(
+        self, tip: Tip, event: str, ticket: str | None, data: dict[str, Any], now: datetime
+    ) -> bytes:
         record = {
             "data": data,
             "event": event,
@@ -456,41 +489,19 @@ class TicketLog:
             "ticket": ticket,
             "ts": utc_stamp(now),
         }
-        line = encode(record)
-        write_all(fd, line + b"\n")
-        os.fsync(fd)
-        write_head(self.head_path, Head(tip.count + 1, line_hash(line)), now)
-        return flatten(record)
+        return signed_line(record, self._signer) + b"\n"
 
-    def _tail(self, fd: int, end: int) -> Head:
-        """Count and hash of the last line; refuses a torn log or one its head disagrees with."""
-        head = read_head(self.head_path)
-        advice = f"run `invoke ticket.verify` on {self.path}"
-        if end == 0:
-            if head is not None and head.count > 0:
-                raise TicketLogTampered(
-                    f"{self.path} is empty but its head records {head.count} events; {advice}"
-                )
-            return Head(0, GENESIS)
-        if os.pread(fd, 1, end - 1) != b"\n":
-            raise TicketLogTorn(
-                f"the last line of {self.path} is torn; {advice}, then `invoke ticket.repair`"
-            )
-        last = next(reverse_lines(fd, end))
-        fields = parse_envelope(last)
-        if isinstance(fields, str):
-            raise TicketLogTorn(
-                f"the last line of {self.path} is not an event ({fields}); "
-                f"{advice}, then `invoke ticket.repair`"
-            )
-        seq, prev = fields
-        tip = Head(seq, line_hash(last))
-        if head is None or (head.count, head.last) in ((seq, tip.last), (seq - 1, prev)):
-            return tip
-        raise TicketLogTampered(
-            f"{self.path} ends at event {seq} but its head records "
-            f"{head.count} events with another hash; {advice}"
-        )
+    def _append(self, event: str, make: Make) -> Event:
+        written: list[bytes] = []
+
+        def build(fd: int, tip: Tip) -> bytes:
+            now = self._now(tip)
+            ticket, data = make(fd, tip.end, now)
+            written.append(self._line(tip, event, ticket, data, now))
+            return written[0]
+
+        self._store.append(build)
+        return flatten(json.loads(written[0]))
 
     def _next_id(self, fd: int, end: int, now: datetime) -> str:
         """The next id of this year and code: one more than the last one opened."""
@@ -533,3 +544,26 @@ class TicketLog:
             if record.get("event") == "opened":
                 return
         raise TicketError(f"ticket {ticket_id} is not open (no such ticket in {self.path})")
+
+
+@contextmanager
+def _maybe_locked(fd: int, how: int) -> Iterator[None]:
+    """flock `fd` for the block, unless there is no file (-1)."""
+    if fd < 0:
+        yield
+        return
+    with flocked(fd, how):
+        yield
+
+
+def _record(line: bytes, number: int, path: Path) -> dict[str, Any]:
+    """One stored event; anything else is one line naming the line."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get("data", {}), dict):
+        raise TicketLogTampered(
+            f"line {number} of {path} is not an event; run `invoke ticket.verify`", number
+        )
+    return record

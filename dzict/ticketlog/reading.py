@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dzict.exceptions import TicketLogTampered
+from dzict.ticketlog.exceptions import TicketLogTampered
 
 BLOCK = 1 << 20
 

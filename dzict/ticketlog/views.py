@@ -30,8 +30,26 @@ def describe(event: Event) -> str:  # noqa: PLR0911 (one answer per kind of even
     if kind == "closed":
         return str(event["resolution"])
     if kind == "repair":
-        return f"cut torn line {event['line']}: {event['cut_bytes']} bytes"
+        return describe_repair(event)
     return str(kind)
+
+
+def describe_repair(event: Event) -> str:
+    """What a ``repair`` event did (see dzict.ticketlog.repair)."""
+    action = event.get("action", "torn")
+    if action == "torn":
+        return f"cut torn line {event['line']}: {event['cut_bytes']} bytes"
+    if action == "cut":
+        return (
+            f"cut lines {event['line']}.. ({event['cut_lines']} lines, {event['cut_bytes']} "
+            f"bytes) into {event['kept_in']}"
+        )
+    if action == "sign":
+        return "signing starts here"
+    if action == "rekey":
+        old = event.get("old_head") or {}
+        return f"signed on with the key given (the head was signed with key id {old.get('kid')})"
+    return f"{action}: {event.get('why', '')}"
 
 
 def events_table(events: Iterable[Event], title: str) -> Table:
