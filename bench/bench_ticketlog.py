@@ -1,31 +1,47 @@
-"""Ticket log speed: append rate (locked, fsynced) and verify time for 1,000,000 events.
+"""Ticket log speed, before and after, in one run: appends (one and many writers) and verify.
 
-    python bench/bench_ticketlog.py [--events 1000000] [--appends 2000] [--dir /tmp]
+    python bench/bench_ticketlog.py [--events 1000000] [--writers 8] [--appends 250]
+                                    [--single 400] [--dir DIR] [--before REF]
 
-The big log is written in one stream with the same canonical encoding and chain as
-TicketLog's appends (fsyncing a million appends would take hours and measure the disk, not the
-code), then verified by TicketLog.verify exactly as ``invoke ticket.verify`` does. Pure SHA-256
-over the same lines is timed alongside as the floor any verifier has to pay. CPU time is
-printed beside wall time: on a busy machine the wall time mostly measures the other processes.
+"Before" is the ticket log of git revision REF (default: the last revision before group commit
+and signing), unpacked into a temporary folder; "after" is this checkout. Every workload runs in
+a fresh process of its own, for both, one after the other on the same disk, so the ratios
+compare like with like on whatever else the machine is doing.
+
+* append, 1 writer: open, note, change and close tickets in one process (each append locked,
+  on disk before it returns).
+* append, N writers: N processes append notes at once (exactly N x appends events in the end).
+* verify: a log of --events events is written in one stream (fsyncing a million appends
+  would measure the disk, not the code), then verified as ``invoke ticket.verify`` does. The
+  floor is SHA-256 of every line alone, the least any verifier of the chain pays; CPU time is
+  the figure to read (wall time on a busy machine measures the other processes).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import multiprocessing
 import os
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from dzict.exceptions import TicketError
-from dzict.ticketlog import GENESIS, TicketLog
-from dzict.ticketlog.chain import Head, encode, head_path, line_hash, utc_stamp, write_head
-
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "1ab6873"
+"""The last revision before group commit and signing."""
+KEY = b"bench-only ticket log key 0123456789"
 START = datetime(2026, 1, 1, tzinfo=UTC)
+GENESIS = hashlib.sha256(b"dzict ticket log v1").hexdigest()
 
 
 def records(count: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -67,50 +83,67 @@ def records(count: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield "closed", tid, {"officer": "karma", "resolution": "channel moved"}
 
 
-def build(path: Path, count: int) -> float:
-    """Write `count` chained events and the head; seconds taken."""
+def encode(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+def build(path: Path, count: int, key: bytes | None) -> float:
+    """Write `count` chained events (signed with `key`) and an old-style head; seconds taken.
+
+    The head is the one-line form both versions read; the first append after rewrites it.
+    """
+    import hmac
+
     started = time.perf_counter()
     prev, chunk = GENESIS, []
     with path.open("wb") as fh:
         for seq, (event, ticket, data) in enumerate(records(count), start=1):
             when = START + timedelta(seconds=seq * 30)
-            line = encode(
-                {
-                    "data": data,
-                    "event": event,
-                    "prev": prev,
-                    "seq": seq,
-                    "ticket": ticket,
-                    "ts": utc_stamp(when),
-                }
-            )
-            prev = line_hash(line)
+            record = {
+                "data": data,
+                "event": event,
+                "prev": prev,
+                "seq": seq,
+                "ticket": ticket,
+                "ts": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            }
+            line = encode(record)
+            if key is not None:
+                line = encode({**record, "mac": hmac.digest(key, line, "sha256").hex()})
+            prev = hashlib.sha256(line).hexdigest()
             chunk.append(line)
             if len(chunk) == 10_000:
                 fh.write(b"\n".join(chunk) + b"\n")
                 chunk = []
         if chunk:
             fh.write(b"\n".join(chunk) + b"\n")
-    write_head(head_path(path), Head(count, prev), datetime.now(UTC))
+    if key is None:  # the one-line head both versions read
+        head = {"count": count, "last": prev, "ts": "2026-01-01T00:00:00.000000Z"}
+        path.with_name(path.name + ".head").write_bytes(encode(head) + b"\n")
+    else:
+        signed_head(path, count, prev, key)
     return time.perf_counter() - started
 
 
-def append_rate(folder: Path, appends: int) -> float:
-    """Events per second through TicketLog (flock, fsync of the log, atomic head update)."""
-    log = TicketLog(folder / "appends.jsonl", code="PNK")
-    started = time.perf_counter()
-    done = 0
-    while done < appends:
-        tid = log.open("Lobesa Gewog", "lan", "phone", "normal", "switch port dead", "pema")
-        log.note(tid, "port 12 patched", "pema")
-        log.change(tid, "lan.apply", ["sw-lobesa"], "changed", diff="+port 12 up\n")
-        log.close(tid, "port works", "pema")
-        done += 4
-    return done / (time.perf_counter() - started)
+def signed_head(path: Path, count: int, last: str, key: bytes) -> None:
+    """The head of a signed log (only the new version reads signed logs)."""
+    from dzict.ticketlog.headfile import HeadView
+    from dzict.ticketlog.signing import Signer
+    from dzict.ticketlog.store import Store, Tip
+
+    store = Store(path, Signer(key))
+    fd = os.open(store.head_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        store.write_head(
+            fd, HeadView(None), store.record_for(Tip(count, last, path.stat().st_size, b"", False))
+        )
+    finally:
+        os.close(fd)
 
 
 def hash_only(path: Path) -> float:
-    started = time.perf_counter()
+    """CPU seconds to SHA-256 every line once: the floor."""
+    started = time.process_time()
     sha = hashlib.sha256
     rest = b""
     with path.open("rb") as fh:
@@ -119,70 +152,198 @@ def hash_only(path: Path) -> float:
             rest = lines.pop()
             for line in lines:
                 sha(line).hexdigest()
-    return time.perf_counter() - started
+    return time.process_time() - started
+
+
+# -- workers: run in a process of their own, with either version of dzict on sys.path ---------
+
+
+def _log(path: str, keyed: bool) -> Any:
+    from dzict.ticketlog import TicketLog
+
+    return TicketLog(path, code="PNK", key=KEY) if keyed else TicketLog(path, code="PNK")
+
+
+def work_single(path: str, appends: int, keyed: bool) -> dict[str, float]:
+    log = _log(path, keyed)
+    started = time.perf_counter()
+    done = 0
+    while done < appends:
+        tid = log.open("Lobesa Gewog", "lan", "phone", "normal", "switch port dead", "pema")
+        log.note(tid, "port 12 patched", "pema")
+        log.change(tid, "lan.apply", ["sw-lobesa"], "changed", diff="+port 12 up\n")
+        log.close(tid, "port works", "pema")
+        done += 4
+    return {"rate": done / (time.perf_counter() - started)}
+
+
+def _writer(path: str, number: int, appends: int, keyed: bool) -> None:
+    """Tickets of ten events (open, eight notes, close), the last one cut short."""
+    log = _log(path, keyed)
+    who = f"w{number}"
+    done = 0
+    while done < appends:
+        tid = log.open("Wangdue Hospital", "lan", "walk-in", "normal", who, who)
+        done += 1
+        for k in range(min(8, appends - done - 1)):
+            log.note(tid, f"writer {number} note {k}", who)
+            done += 1
+        if done < appends:
+            log.close(tid, "done", who)
+            done += 1
+
+
+def work_writers(path: str, writers: int, appends: int, keyed: bool) -> dict[str, float]:
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(path, n, appends, keyed)) for n in range(writers)]
+    started = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    took = time.perf_counter() - started
+    if any(proc.exitcode for proc in procs):
+        raise SystemExit("a writer failed")
+    result = _log(path, keyed).verify()
+    if not result.ok or result.events != writers * appends:
+        raise SystemExit(f"after the writers: {result}")
+    return {"rate": writers * appends / took}
+
+
+def work_verify(path: str, keyed: bool) -> dict[str, float]:
+    log = _log(path, keyed)
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = log.verify()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if result.events == 0 or result.status not in {"ok", "unsigned"}:
+        raise SystemExit(f"verify: {result}")
+    return {"cpu": cpu, "wall": wall}
+
+
+WORKERS = {"single": work_single, "writers": work_writers, "verify": work_verify}
+
+
+def run(version: Path, kind: str, *args: object) -> dict[str, float]:
+    """Run one worker in a fresh process with `version` first on sys.path."""
+    env = {**os.environ, "PYTHONPATH": str(version)}
+    argv = [sys.executable, __file__, "--worker", kind, *map(str, args)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{kind} ({version}) failed: {done.stderr.strip()[-2000:]}")
+    result: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def unpack_before(ref: str, into: Path) -> Path:
+    """The ticket log of git revision `ref` as an importable ``dzict`` package under `into`."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "dzict/ticketlog", "dzict/exceptions.py"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into)  # our own repository's archive
+    (into / "dzict" / "__init__.py").write_text("")
+    return into
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def row(name: str, before: float | None, after: float, unit: str, better: str) -> None:
+    """One line: before, after and the ratio that says how much better after is."""
+    if before is None:
+        print(f"{name:<34} {'-':>12} {after:>10.2f} {unit:<8}")
+        return
+    ratio = after / before if better == "higher" else before / after
+    print(f"{name:<34} {before:>12.2f} {after:>10.2f} {unit:<8} {ratio:>6.1f}x better")
+
+
+def appends(args: argparse.Namespace, folder: Path, before: Path) -> None:
+    print(f"{'':<34} {'before':>12} {'after':>10}")
+    old = run(before, "single", folder / "b1.jsonl", args.single, 0)["rate"]
+    new = run(ROOT, "single", folder / "a1.jsonl", args.single, 1)["rate"]
+    row("append, 1 writer (signed after)", old, new, "ev/s", "higher")
+    old = run(before, "writers", folder / "bn.jsonl", args.writers, args.appends, 0)["rate"]
+    new = run(ROOT, "writers", folder / "an.jsonl", args.writers, args.appends, 1)["rate"]
+    row(f"append, {args.writers} writers (signed after)", old, new, "ev/s", "higher")
+
+
+def verifies(args: argparse.Namespace, folder: Path, before: Path) -> None:
+    plain, signed = folder / "plain.jsonl", folder / "signed.jsonl"
+    built = build(plain, args.events, None) + build(signed, args.events, KEY)
+    mib = plain.stat().st_size / 2**20
+    print(f"\nverify: {args.events:,} events ({mib:,.0f} MiB unsigned), built in {built:.0f} s")
+    floor = {path: hash_only(path) for path in (plain, signed)}
+    old = run(before, "verify", plain, 0)
+    new = run(ROOT, "verify", plain, 0)
+    new_signed = run(ROOT, "verify", signed, 1)
+    floor_signed = hash_only(signed)
+    print(f"{'':<34} {'before':>12} {'after':>10}")
+    row("verify CPU s, unsigned log", old["cpu"], new["cpu"], "s", "lower")
+    print(
+        f"{'verify / floor (CPU), unsigned':<34} {old['cpu'] / floor[plain]:>12.2f} "
+        f"{new['cpu'] / floor[plain]:>10.2f}  (floor {floor[plain]:.2f} s)"
+    )
+    print(
+        f"{'verify / floor (CPU), signed':<34} {'-':>12} "
+        f"{new_signed['cpu'] / min(floor[signed], floor_signed):>10.2f}  "
+        f"(floor {min(floor[signed], floor_signed):.2f} s, verify {new_signed['cpu']:.2f} s)"
+    )
+    print(
+        f"{'verify wall s (unsigned, signed)':<34} {old['wall']:>12.2f} {new['wall']:>10.2f}"
+        f" {new_signed['wall']:.2f}"
+    )
+    extras(signed)
+
+
+def extras(path: Path) -> None:
+    """Reading the newest events of a big signed log, and finding damage in it."""
+    from dzict.exceptions import TicketError
+    from dzict.ticketlog import TicketLog
+
+    log = TicketLog(path, code="PNK", key=KEY)
+    events = log.verify().events
+    for tid in (f"PNK-2026-{events // 4:04d}", "PNK-2026-0001"):
+        started = time.perf_counter()
+        with suppress(TicketError):  # every ticket of the big log is closed
+            log.require_open(tid)
+        print(f"require_open({tid}): {(time.perf_counter() - started) * 1000:.1f} ms")
+    started = time.perf_counter()
+    log.open("Punakha Hospital", "wifi", "phone", "high", "one more", "karma")
+    print(f"open on the big log: {(time.perf_counter() - started) * 1000:.1f} ms")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    del data
+    started = time.perf_counter()
+    bad = log.verify()
+    print(f"one flipped bit mid-log found in {time.perf_counter() - started:.2f} s: {bad}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--appends", type=int, default=2_000)
-    parser.add_argument("--dir", default=None, help="where to write the logs (default: a temp dir)")
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--appends", type=int, default=250, help="appends per writer")
+    parser.add_argument("--single", type=int, default=400, help="appends of the lone writer")
+    parser.add_argument("--dir", default=None, help="where to write the logs (default: temp)")
+    parser.add_argument("--before", default=BEFORE, help=f"git revision (default {BEFORE})")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        kind, *rest = args.worker
+        values = [int(v) if v.isdigit() else v for v in rest]
+        values[-1] = bool(values[-1])
+        print(json.dumps(WORKERS[kind](*values)))
+        return
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
-        rate = append_rate(folder, args.appends)
-        print(f"append:  {rate:,.0f} events/s over {args.appends:,} appends (flock + fsync + head)")
-
-        path = folder / "ticket-log.jsonl"
-        built = build(path, args.events)
-        size = path.stat().st_size
-        print(f"build:   {args.events:,} events, {size / 2**20:,.0f} MiB in {built:.1f} s")
-
-        floor_cpu = time.process_time()
-        floor = hash_only(path)
-        floor_cpu = time.process_time() - floor_cpu
-        cpu = time.process_time()
-        started = time.perf_counter()
-        result = TicketLog(path).verify()
-        took = time.perf_counter() - started
-        cpu = time.process_time() - cpu
-        print(
-            f"verify:  {took:.2f} s wall, {cpu:.2f} s CPU for {result.events:,} events -> "
-            f"{result.status} ({size / 2**20 / took:,.0f} MiB/s wall)"
-        )
-        print(
-            f"floor:   SHA-256 of every line alone {floor:.2f} s wall, {floor_cpu:.2f} s CPU; "
-            f"verify / floor = {took / floor:.2f} wall, {cpu / floor_cpu:.2f} CPU"
-        )
-        print(f"load:    {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-
-        log = TicketLog(path, code="PNK")
-        newest, oldest = f"PNK-2026-{args.events // 4:04d}", "PNK-2026-0001"
-        for tid in (newest, oldest):
-            started = time.perf_counter()
-            try:
-                log.require_open(tid)
-                outcome = "open"
-            except TicketError as exc:  # every ticket of the big log is closed: refused
-                outcome = str(exc).split(" (")[0]
-            took_ms = (time.perf_counter() - started) * 1000
-            print(f"state:   require_open({tid}) in {took_ms:.1f} ms: {outcome}")
-        started = time.perf_counter()
-        tid = log.open("Punakha Hospital", "wifi", "phone", "high", "one more", "karma")
-        print(
-            f"open:    next id {tid} on the big log in "
-            f"{(time.perf_counter() - started) * 1000:.1f} ms"
-        )
-        damaged = path.read_bytes()
-        middle = len(damaged) // 2
-        path.write_bytes(damaged[:middle] + bytes([damaged[middle] ^ 1]) + damaged[middle + 1 :])
-        del damaged
-        started = time.perf_counter()
-        bad = TicketLog(path).verify()
-        print(
-            f"tamper:  one flipped bit mid-log found in {time.perf_counter() - started:.2f} s: "
-            f"{bad}"
-        )
+        before = unpack_before(args.before, folder / "before")
+        print(f"before: {args.before}; after: this checkout; logs in {folder}")
+        appends(args, folder, before)
+        verifies(args, folder, before)
+        print(f"load: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

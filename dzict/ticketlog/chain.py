@@ -149,8 +149,11 @@ def check_link(  # noqa: PLR0917 (one call site per use, all positional facts of
     Returns the line's :class:`Link` or the reason it is not a valid next event.
     """
     p = prev_at(line)
+    tail = b'"prev":"%b","seq":%d,"ticket":' % (prev.encode(), seq)
+    if p < 0 or not line.startswith(tail, p) or not line.endswith(END):
+        return _envelope_problem(line, prev, seq) or f"not event {seq} in canonical form"
     ts, signed = stamp_of(line), is_signed(line, p)
-    problem = _envelope_problem(line, prev, seq) or _order_problem(ts, after, signed, must_sign)
+    problem = _order_problem(ts, after, signed, must_sign)
     if problem:
         return problem
     if signed and signer is not None and not signer.check(unsigned_form(line, p), mac_of(line, p)):

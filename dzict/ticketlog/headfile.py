@@ -32,6 +32,7 @@ SLOT = 512
 SLOTS = 2
 HEX64 = re.compile(r"[0-9a-f]{64}")
 _PAD = b" \n\x00"
+_COUNT = re.compile(rb'"count":(\d{1,18})[,}]')
 
 
 def encode(record: dict[str, Any]) -> bytes:
@@ -171,21 +172,26 @@ class HeadView:
         return 0 if self.slot < 0 else 1 - self.slot
 
 
-def read_slots(raw: bytes, signer: Signer | None) -> HeadView:
-    """Pick the newest valid slot of a head file's bytes."""
+def read_slots(raw: bytes, signer: Signer | None, thorough: bool = True) -> HeadView:
+    """Pick the newest valid slot of a head file's bytes.
+
+    The slots are tried newest first (by the count they claim); `thorough` also checks the
+    other slot to report it when it is not valid (verify does, an append need not).
+    """
     slots = tuple(raw[i * SLOT : (i + 1) * SLOT].rstrip(_PAD) for i in range(SLOTS))
+    order = sorted((i for i in range(SLOTS) if slots[i]), key=lambda i: -claimed(slots[i]))
     problems: list[str] = []
     best: tuple[int, Unsealed] | None = None
-    for index, text in enumerate(slots):
-        if not text:
-            continue
-        got = unseal(text, signer)
+    for index in order:
+        if best is not None and not thorough:
+            break
+        got = unseal(slots[index], signer)
         if got.record is None:
             problems.append(f"slot {index + 1}: {got.problem}")
-        elif best is None or best[1].record is None or got.record.count > best[1].record.count:
+        elif best is None:
             best = (index, got)
     if best is None or best[1].record is None:
-        return HeadView(None, problems=tuple(problems), empty=not any(slots), raw_slots=slots)
+        return HeadView(None, problems=tuple(problems), empty=not order, raw_slots=slots)
     index, got = best
     return HeadView(
         got.record,
@@ -199,9 +205,10 @@ def read_slots(raw: bytes, signer: Signer | None) -> HeadView:
     )
 
 
-def read_head_file(fd: int, signer: Signer | None) -> HeadView:
-    """The head file open at `fd`."""
-    return read_slots(os.pread(fd, SLOT * SLOTS + 1, 0), signer)
+def claimed(text: bytes) -> int:
+    """The count a slot claims, read without parsing it (-1 when there is none)."""
+    found = _COUNT.search(text)
+    return int(found.group(1)) if found else -1
 
 
 def slot_bytes(line: bytes) -> bytes:

@@ -431,7 +431,7 @@ class TicketLog:
         self, log: int, head: int, anchor: Head | HeadRecord | None = None
     ) -> VerifyResult:
         """Verify the open log (-1: none yet) against its open head file."""
-        view = self._store.read_head(head)
+        view = self._store.read_head(head, thorough=True)
         with open(log if log >= 0 else os.devnull, "rb", closefd=log < 0) as fh:
             return scan(fh, view, anchor, self._signer)
 
@@ -481,27 +481,19 @@ class TicketLog:
     def _line(
         self, tip: Tip, event: str, ticket: str | None, data: dict[str, Any], now: datetime
     ) -> bytes:
-        record = {
-            "data": data,
-            "event": event,
-            "prev": tip.last,
-            "seq": tip.count + 1,
-            "ticket": ticket,
-            "ts": utc_stamp(now),
-        }
-        return signed_line(record, self._signer) + b"\n"
+        return signed_line(_record_of(tip, event, ticket, data, now), self._signer) + b"\n"
 
     def _append(self, event: str, make: Make) -> Event:
-        written: list[bytes] = []
+        written: list[dict[str, Any]] = []
 
         def build(fd: int, tip: Tip) -> bytes:
             now = self._now(tip)
             ticket, data = make(fd, tip.end, now)
-            written.append(self._line(tip, event, ticket, data, now))
-            return written[0]
+            written.append(_record_of(tip, event, ticket, data, now))
+            return signed_line(written[0], self._signer) + b"\n"
 
         self._store.append(build)
-        return flatten(json.loads(written[0]))
+        return flatten(written[0])
 
     def _next_id(self, fd: int, end: int, now: datetime) -> str:
         """The next id of this year and code: one more than the last one opened."""
@@ -544,6 +536,20 @@ class TicketLog:
             if record.get("event") == "opened":
                 return
         raise TicketError(f"ticket {ticket_id} is not open (no such ticket in {self.path})")
+
+
+def _record_of(
+    tip: Tip, event: str, ticket: str | None, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The record of the event after `tip`."""
+    return {
+        "data": data,
+        "event": event,
+        "prev": tip.last,
+        "seq": tip.count + 1,
+        "ticket": ticket,
+        "ts": utc_stamp(now),
+    }
 
 
 @contextmanager

@@ -16,10 +16,13 @@ from typing import Any
 from dzict.ticketlog.exceptions import TicketLogTampered
 
 BLOCK = 1 << 20
+FIRST = 1 << 16
 
 
 def complete_end(fd: int, end: int, block: int = BLOCK) -> int:
     """The offset just after the last newline before `end` (0 when there is none)."""
+    if end > 0 and os.pread(fd, 1, end - 1) == b"\n":
+        return end
     pos = end
     while pos > 0:
         step = min(block, pos)
@@ -31,10 +34,15 @@ def complete_end(fd: int, end: int, block: int = BLOCK) -> int:
 
 
 def reverse_chunks(fd: int, end: int, block: int = BLOCK) -> Iterator[bytes]:
-    """Runs of complete lines (each ending in a newline) before offset `end`, last run first."""
+    """Runs of complete lines (each ending in a newline) before offset `end`, last run first.
+
+    The first read is small (the newest events are what appends look for), later ones grow.
+    """
     pos, carry = complete_end(fd, end, block), b""
+    size = min(block, FIRST)
     while pos > 0:
-        step = min(block, pos)
+        step = min(size, pos)
+        size = min(size * 4, block)
         pos -= step
         data = os.pread(fd, step, pos) + carry
         first = 0 if pos == 0 else data.find(b"\n") + 1

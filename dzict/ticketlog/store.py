@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +52,8 @@ from dzict.ticketlog.headfile import (
     SLOTS,
     HeadRecord,
     HeadView,
-    read_head_file,
+    claimed,
+    read_slots,
     seal,
     write_slot,
 )
@@ -59,6 +62,10 @@ from dzict.ticketlog.signing import Signer
 
 PENDING_LIMIT = 16 << 20
 """Bytes after the head an append checks line by line; more means a repair is due."""
+GATHER = 0.002
+"""At most this long a commit waits for the other busy writers' lines (see _gather)."""
+_RETRY = 0.0002
+"""Seconds an append waits before looking again when another one is starting a commit."""
 LEGACY_LOOKBACK = 100_000
 """Lines an append walks back to find the last event an old head (no size) records."""
 
@@ -96,6 +103,7 @@ class Store:
         self.path = path
         self.head_path = head_path(path)
         self.signer = signer
+        self._seen: tuple[bytes, HeadView] = (b"", HeadView(None))
 
     @property
     def advice(self) -> str:
@@ -122,9 +130,13 @@ class Store:
     @contextmanager
     def files(self, writing: bool) -> Iterator[tuple[int, int]]:
         """The log and head file descriptors (-1 for a file that does not exist, reading)."""
-        if writing:
+        try:
+            log = _open(self.path, writing, os.O_APPEND)
+        except FileNotFoundError:
+            if not writing:
+                raise
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        log = _open(self.path, writing, os.O_APPEND)
+            log = _open(self.path, writing, os.O_APPEND)
         try:
             head = _open(self.head_path, writing, 0)
             try:
@@ -136,11 +148,20 @@ class Store:
             if log >= 0:
                 os.close(log)
 
-    def read_head(self, head: int) -> HeadView:
-        """The head file's newest valid slot (an empty view when there is none)."""
+    def read_head(self, head: int, thorough: bool = False) -> HeadView:
+        """The head file's newest valid slot (an empty view when there is none).
+
+        `thorough` also checks the older slot (verify reports it); otherwise the view of the
+        same bytes read last time is reused.
+        """
         if head < 0:
             return HeadView(None)
-        return read_head_file(head, self.signer)
+        raw = os.pread(head, SLOT * SLOTS + 1, 0)
+        if thorough:
+            return read_slots(raw, self.signer)
+        if raw != self._seen[0]:
+            self._seen = (raw, read_slots(raw, self.signer, thorough=False))
+        return self._seen[1]
 
     # -- appending ----------------------------------------------------------------------------
 
@@ -177,7 +198,7 @@ class Store:
             raise TicketLogTorn(f"the last line of {self.path} is torn; {self.advice}")
         if view.record is None:
             raise TicketLogTampered(f"{self.path} has no head file; {self.advice}")
-        tip = self.follow(log, self.committed(log, view.record, end), end)
+        tip = self.newest(log, self.committed(log, view.record, end), end)
         self._check_key(tip, view.record)
         return tip
 
@@ -254,6 +275,35 @@ class Store:
             last, ts, signed = link.hash, link.ts, link.signed
         return Tip(count + len(lines), last, end, ts, signed)
 
+    def newest(self, log: int, start: Tip, end: int) -> Tip:
+        """The tip after the lines written since the head: the last line, checked in full.
+
+        Every append checked the lines before its own when it wrote it, so a last line that is
+        a valid next event (its signature right, chained to the line before it, one seq on)
+        vouches for all lines between the head and itself; a forged or replayed last line is
+        refused.
+        """
+        if end == start.end:
+            return start
+        if end - start.end > PENDING_LIMIT:
+            raise TicketLogTampered(
+                f"{end - start.end} bytes of {self.path} follow its head; {self.advice}"
+            )
+        lines = reverse_lines(log, end)
+        last = next(lines)
+        before = start if end - len(last) - 1 == start.end else _tip_of(next(lines, b""))
+        if before is None or (before is not start and before.count <= start.count):
+            raise TicketLogTampered(
+                f"the lines after the head of {self.path} are not events in order; {self.advice}"
+            )
+        link = check_link(
+            last, before.last, before.count + 1, before.ts, self.signer, before.signed
+        )
+        if isinstance(link, str):
+            self._refuse_line(before.count + 1, link, True)
+        assert isinstance(link, Link)
+        return Tip(before.count + 1, link.hash, end, link.ts, link.signed)
+
     def _refuse_line(self, number: int, reason: str, final: bool) -> None:
         if final and (reason.startswith("not valid JSON") or reason.startswith("not a JSON")):
             raise TicketLogTorn(
@@ -264,25 +314,54 @@ class Store:
     # -- committing ---------------------------------------------------------------------------
 
     def commit(self, log: int, head: int, start: int, line: bytes) -> None:
-        """Return once `line` (written at `start`) is on disk under a head that covers it."""
-        with flocked(head, fcntl.LOCK_EX):
-            view = self.read_head(head)
-            record = view.record
-            if record is not None and record.size is not None and record.size >= start + len(line):
-                return self._confirm(log, start, line)
-            with flocked(log, fcntl.LOCK_SH):
-                size = os.fstat(log).st_size
-                self._confirm(log, start, line)
-                committed = self.committed(log, record, size) if record else _EMPTY
-                tip = self.follow(log, committed, size)
+        """Return once `line` (written at `start`) is on disk under a head that covers it.
+
+        Waiting is done on the shared lock: it waits out a commit in progress, and every waiter
+        wakes when it ends and looks whether its line is covered now. A line still not covered
+        tries the exclusive lock without waiting; the one that gets it commits everything
+        written so far, the others wait on the shared lock again. (Waiting on the exclusive
+        lock instead would queue appends already covered behind the next commit.)
+        """
+        end = start + len(line)
+        while True:
+            with flocked(head, fcntl.LOCK_SH):
+                if self._covers(self.read_head(head), end):
+                    return self._confirm(log, start, line)
             try:
-                os.fdatasync(log)
-                self.write_head(head, view, self.record_for(tip))
-            except OSError:
-                with flocked(log, fcntl.LOCK_EX):
-                    _cut(log, committed.end)
-                raise
+                fcntl.flock(head, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                time.sleep(_RETRY)  # another append commits: wait for it on the shared lock
+                continue
+            try:
+                return self._commit_locked(log, head, start, line)
+            finally:
+                fcntl.flock(head, fcntl.LOCK_UN)
+
+    def _commit_locked(self, log: int, head: int, start: int, line: bytes) -> None:
+        """Holding the commit lock: flush the log and write the head for all lines written."""
+        view = self.read_head(head)
+        if self._covers(view, start + len(line)):
+            return self._confirm(log, start, line)
+        _gather(log, view)
+        with flocked(log, fcntl.LOCK_SH):
+            size = os.fstat(log).st_size
+            self._confirm(log, start, line)
+            committed = self.committed(log, view.record, size) if view.record else _EMPTY
+            tip = self.newest(log, committed, size)
+        try:
+            os.fdatasync(log)
+            self.write_head(head, view, self.record_for(tip))
+        except OSError:
+            with flocked(log, fcntl.LOCK_EX):
+                _cut(log, committed.end)
+            raise
         return None
+
+    @staticmethod
+    def _covers(view: HeadView, end: int) -> bool:
+        """The head records the log at least up to `end`."""
+        record = view.record
+        return record is not None and record.size is not None and record.size >= end
 
     def record_for(self, tip: Tip) -> HeadRecord:
         """The head naming `tip`, stamped with the time it is written and this key's id."""
@@ -326,6 +405,34 @@ class Store:
 
 
 _EMPTY = Tip(0, GENESIS, 0, b"", False)
+_SEQ = re.compile(rb'","seq":(\d{1,18}),"ticket":')
+
+
+def _tip_of(line: bytes) -> Tip | None:
+    """Seq, hash, time and signature of a line, read from its bytes (None: not an event)."""
+    p = prev_at(line)
+    found = _SEQ.match(line, p + 72) if p >= 0 else None
+    if found is None:
+        return None
+    return Tip(int(found.group(1)), line_hash(line), 0, stamp_of(line), is_signed(line, p))
+
+
+def _gather(log: int, view: HeadView) -> None:
+    """Commit delay: when the last commit covered several appends, several writers are busy;
+    give them up to GATHER seconds to add as many lines again before flushing, so that one
+    flush covers them all. A lone writer (last commit of one line) never waits."""
+    record = view.record
+    if record is None or record.size is None or view.slot < 0:
+        return
+    batch = record.count - claimed(view.raw_slots[1 - view.slot])
+    if batch < 2:
+        return
+    deadline = time.monotonic() + GATHER
+    while time.monotonic() < deadline:
+        pending = os.fstat(log).st_size - record.size
+        if pending > 0 and os.pread(log, pending, record.size).count(b"\n") >= batch:
+            return
+        time.sleep(_RETRY)
 
 
 def _open(path: Path, writing: bool, extra: int) -> int:

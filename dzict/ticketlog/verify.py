@@ -17,9 +17,6 @@ from typing import BinaryIO, Literal
 from dzict.ticketlog.chain import (
     END,
     GENESIS,
-    MARK,
-    PREV,
-    TS_LEN,
     Head,
     is_signed,
     line_hash,
@@ -99,22 +96,31 @@ class VerifyResult:
         return f"{self.status.upper()}: {where}{self.reason}"
 
 
+WINDOW = 160
+"""Bytes at the end of a line that hold its ``prev`` hash and nothing else of 64 hex digits.
+
+After ``prev`` come only ``seq``, ``ticket`` and ``ts`` (at most 94 bytes with a ten-digit seq
+and a 30-byte ticket id); a hash anywhere in ``data`` is followed by at least ``event``, the
+envelope's own ``prev`` and that tail (over 200 bytes). So a line's ``prev`` equals H exactly
+when H occurs in its last WINDOW bytes.
+"""
+
+
 @dataclass
 class _State:
-    """Where the scan stands; the hot loops keep it in locals and store it back."""
+    """Where the scan stands; the hot loop keeps it in locals and stores it back."""
 
     marks: list[int]
     mark: int = -1
     n: int = 0
     expected: bytes = GENESIS.encode()
     before: bytes = b""
-    ts: bytes = b""
+    """The last line that verified (its own prev names the line before it)."""
+    back: int = -WINDOW
+    """Where the previous line's prev hash started, counted from its end (usually the same)."""
     signed: bool = False
     signed_from: int = 0
-    backwards: int = 0
-    """First unsigned line whose time is earlier than the line before (a warning only)."""
     seen: dict[int, tuple[str, int]] = field(default_factory=lambda: {0: (GENESIS, 0)})
-    last_line: bytes = b""
     good: int = 0
     before_bad: bytes = b""
 
@@ -133,67 +139,75 @@ class _State:
         )
 
 
-def _walk_signed(lines: list[bytes], start: int, st: _State) -> int:
-    """Check signed lines from `start`; the index of the first that fails (or len(lines))."""
-    sha, prev, mark_at, end = hashlib.sha256, PREV, MARK, END
-    expected, ts, n, mark = st.expected, st.ts, st.n, st.mark
-    index = start
-    for line in lines[start:] if start else lines:
-        p = line.rfind(prev)
-        t = line[-TS_LEN - 2 : -2]
-        if (
-            p < 74
-            or line[p + 8 : p + 72] != expected
-            or line[p - 74 : p - 66] != mark_at
-            or t < ts
-            or not line.endswith(end)
-        ):
-            break
-        ts = t
+def _chain(part: list[bytes], st: _State) -> int:
+    """The hot loop: check that each line carries the hash of the one before; hash it.
+
+    Returns how many lines of `part` verified. Per line: one ``startswith`` where the hash
+    was in the line before (a ``find`` in the window when that misses) and one SHA-256.
+    """
+    sha = hashlib.sha256
+    expected, back = st.expected, st.back
+    for line in part:
+        if not line.startswith(expected, back):
+            at = line.find(expected, -WINDOW)
+            if at < 0:
+                break
+            back = at - len(line)
         expected = sha(line).hexdigest().encode()
-        n += 1
-        index += 1
-        if n == mark:
-            st.n, st.expected = n, expected
-            _remember(st, lines, index)
-            mark = st.mark
-    st.before = lines[index - 1] if index > start else st.before
-    st.expected, st.ts, st.n = expected, ts, n
+    else:
+        done = len(part)
+        st.n += done
+        st.expected, st.back = expected, back
+        if done:
+            st.before = part[-1]
+        return done
+    done = next(i for i, x in enumerate(part) if x is line)
+    st.n += done
+    st.expected, st.back = expected, back
+    if done:
+        st.before = part[done - 1]
+    return done
+
+
+def _walk(lines: list[bytes], st: _State) -> int:
+    """Run the hot loop over a block, stopping at each event a head or checkpoint names."""
+    index = 0
+    while index < len(lines):
+        stop = len(lines)
+        if st.mark > st.n and st.mark - st.n < stop - index:
+            stop = index + st.mark - st.n
+        part = lines if index == 0 and stop == len(lines) else lines[index:stop]
+        done = _chain(part, st)
+        if done < len(part):
+            return index + done
+        index = stop
+        if st.n == st.mark:
+            offset = st.good + sum(len(x) + 1 for x in lines[:index])
+            st.seen[st.n] = (st.expected.decode(), offset)
+            st.next_mark()
     return index
 
 
-def _walk_unsigned(lines: list[bytes], start: int, st: _State) -> int:
-    """Check unsigned lines from `start`; stops at a failure or at the first signed line."""
-    sha, prev, end = hashlib.sha256, PREV, END
-    expected, ts, n, mark = st.expected, st.ts, st.n, st.mark
-    index = start
-    for line in lines[start:] if start else lines:
-        p = line.rfind(prev)
-        if p < 0 or line[p + 8 : p + 72] != expected or not line.endswith(end):
-            break
-        if is_signed(line, p):
-            st.signed, st.signed_from = True, n + 1
-            break
-        t = line[-TS_LEN - 2 : -2]
-        if t < ts and not st.backwards:
-            st.backwards = n + 1
-        ts = t
-        expected = sha(line).hexdigest().encode()
-        n += 1
-        index += 1
-        if n == mark:
-            st.n, st.expected = n, expected
-            _remember(st, lines, index)
-            mark = st.mark
-    st.before = lines[index - 1] if index > start else st.before
-    st.expected, st.ts, st.n = expected, ts, n
-    return index
+def _signing_starts(lines: list[bytes], st: _State) -> None:
+    """Find where signing starts in a block: lines are unsigned up to a point, signed after.
+
+    Only the block's last line is looked at unless it is signed; then a binary search finds
+    the first signed line (a log tampered otherwise fails its last signature anyway).
+    """
+    if not lines or not _signed(lines[-1]):
+        return
+    low, high = 0, len(lines) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if _signed(lines[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    st.signed, st.signed_from = True, st.n + low + 1
 
 
-def _remember(st: _State, lines: list[bytes], index: int) -> None:
-    """Keep the hash and end offset of event st.n (a head or checkpoint names it)."""
-    st.seen[st.n] = (st.expected.decode(), st.good + sum(len(x) + 1 for x in lines[:index]))
-    st.next_mark()
+def _signed(line: bytes) -> bool:
+    return is_signed(line, prev_at(line))
 
 
 def scan(
@@ -214,20 +228,17 @@ def scan(
     st.next_mark()
     rest = b""
     while block := fh.read(block_size):
-        lines = (rest + block).split(b"\n")
+        data = rest + block
+        lines = data.split(b"\n")
         rest = lines.pop()
-        index = 0
-        while index < len(lines):
-            walk = _walk_signed if st.signed else _walk_unsigned
-            was_signed = st.signed
-            index = walk(lines, index, st)
-            if index < len(lines) and st.signed == was_signed:
-                st.good += sum(len(x) + 1 for x in lines[:index])
-                following = _following(lines[index + 1 :], rest, fh, block_size)
-                return _diagnose(lines[index], following, st, view, anchor)
-        st.good += sum(len(x) + 1 for x in lines)
-        if lines:
-            st.last_line = lines[-1]
+        if not st.signed:
+            _signing_starts(lines, st)
+        index = _walk(lines, st)
+        if index < len(lines):
+            st.good += sum(len(x) + 1 for x in lines[:index])
+            following = _following(lines[index + 1 :], rest, fh, block_size)
+            return _diagnose(lines[index], following, st, view, anchor)
+        st.good += len(data) - len(rest)
     if rest:
         return _fragment(rest, st, view, anchor)
     return _finish(fh, st, view, anchor, signer)
@@ -251,7 +262,7 @@ def _covered(i: int, view: HeadView | None, anchor: Head | HeadRecord | None) ->
     return any(h is not None and h.count >= i for h in (head, anchor))
 
 
-def _diagnose(  # noqa: PLR0911 (one return per kind of damage)
+def _diagnose(
     line: bytes,
     following: Iterator[tuple[bytes, bool]],
     st: _State,
@@ -273,9 +284,6 @@ def _diagnose(  # noqa: PLR0911 (one return per kind of damage)
         return _wrong_seq(i, seq, prev, st)
     if prev != st.expected.decode():
         return _wrong_prev(i, line, nxt, st, view, anchor)
-    stamp = line[-TS_LEN - 2 : -2]
-    if st.signed and stamp < st.ts:
-        return st.bad(i, f"its time {stamp.decode()} is earlier than line {i - 1}'s")
     if st.signed and not is_signed(line, prev_at(line)):
         return st.bad(
             i, f"no signature, though the events from line {st.signed_from} on are signed"
@@ -362,8 +370,19 @@ def _finish(
     """The chain held to the end: the key, signatures, then the checkpoint and the head."""
     if view is not None and view.key_problem:
         return st.bad(None, f"the head is {view.key_problem}", problem="key")
-    if st.signed and signer is not None and not mac_valid(st.last_line, signer):
+    last = _last_problem(st)
+    if last:
+        _step_back(st)
+        return st.bad(st.n + 1, last)
+    if st.signed and signer is not None and not mac_valid(st.before, signer):
         return _bad_signature(fh, st, signer)
+    return _summary(st, view, anchor, signer)
+
+
+def _summary(
+    st: _State, view: HeadView | None, anchor: Head | HeadRecord | None, signer: Signer | None
+) -> VerifyResult:
+    """Every line verified: the checkpoint, the head, and what the signatures cover."""
     heads = _check_heads(st, view, anchor)
     if not heads.ok:
         return heads
@@ -380,6 +399,22 @@ def _finish(
     return _with(heads, notes=tuple(notes))
 
 
+def _last_problem(st: _State) -> str:
+    """Why the last line is not event st.n in canonical form ("" when it is)."""
+    if st.n == 0:
+        return ""
+    line = st.before
+    fields = parse_envelope(line)
+    if isinstance(fields, str):
+        return f"not a valid event ({fields})"
+    p = prev_at(line)
+    if fields[0] != st.n or not line.endswith(END) or p < 0:
+        return f"not event {st.n} in canonical form"
+    if st.signed and not is_signed(line, p):
+        return f"no signature, though the events from line {st.signed_from} on are signed"
+    return ""
+
+
 def _with(result: VerifyResult, **changes: object) -> VerifyResult:
     return replace(result, **changes)  # type: ignore[arg-type]
 
@@ -390,7 +425,7 @@ def _bad_signature(fh: BinaryIO, st: _State, signer: Signer) -> VerifyResult:
     A valid ``rekey`` repair event forgives the lines before it (signed with an earlier key).
     """
     fh.seek(0)
-    bad: tuple[int, bytes, int] = (st.n, b"", st.good - len(st.last_line) - 1)
+    bad: tuple[int, bytes, int] = (st.n, b"", st.good - len(st.before) - 1)
     offset = 0
     found = False
     for number, raw in enumerate(fh, start=1):
@@ -403,8 +438,8 @@ def _bad_signature(fh: BinaryIO, st: _State, signer: Signer) -> VerifyResult:
                 found = False  # re-keyed here: the lines before were signed with another key
         offset += len(raw)
     number, line, offset = bad
-    p = prev_at(line or st.last_line)
-    prev = (line or st.last_line)[p + 8 : p + 72].decode()
+    p = prev_at(line or st.before)
+    prev = (line or st.before)[p + 8 : p + 72].decode()
     if number == st.signed_from:
         why = "its signature does not match (this line or an unsigned line before it changed, "
         why += "or the log was signed with another key)"
@@ -453,11 +488,6 @@ def _check_head(st: _State, view: HeadView | None) -> VerifyResult:  # noqa: PLR
     n = st.n
     ok = VerifyResult("ok", st.tip, st.good, signed_from=st.signed_from)
     warnings = []
-    if st.backwards:
-        warnings.append(
-            f"line {st.backwards} (unsigned, written before the key) is earlier in time "
-            "than the line before it"
-        )
     if view is None or view.empty:
         if n and st.signed:
             return st.bad(
