@@ -9,15 +9,18 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from dzict.ticketlog import TicketLog
 
 WRITERS = 8
 APPENDS = 1_000
+KEY = b"test-only ticket log key, 32 bytes"
 
 
 def writer(path: str, number: int) -> None:
     """100 tickets of 10 events each: open, 8 notes, close."""
-    log = TicketLog(Path(path), code="PNK")
+    log = TicketLog(Path(path), code="PNK", key=KEY)
     for _ in range(APPENDS // 10):
         tid = log.open("Wangdue Hospital", "lan", "walk-in", "normal", f"w{number}", f"w{number}")
         for k in range(8):
@@ -43,9 +46,10 @@ def test_concurrent_writers_keep_one_chain(tmp_path: Path) -> None:
     opened = [r["ticket"] for r in records if r["event"] == "opened"]
     year = records[0]["ts"][:4]
     assert sorted(opened) == [f"PNK-{year}-{n:04d}" for n in range(1, WRITERS * 100 + 1)]
-    log = TicketLog(path)
+    log = TicketLog(path, key=KEY)
     result = log.verify()
     assert result.ok, str(result)
+    assert (result.signed_from, result.pending, result.warnings) == (1, 0, ())
     assert result.events == WRITERS * APPENDS
     assert log.head() == result.tip
     tickets = log.tickets()
@@ -54,8 +58,9 @@ def test_concurrent_writers_keep_one_chain(tmp_path: Path) -> None:
     assert {t.events for t in tickets} == {10}
 
 
-def test_every_single_byte_change_is_detected(tmp_path: Path) -> None:
-    original = TicketLog(tmp_path / "original.jsonl", code="PNK")
+@pytest.mark.parametrize("key", [None, KEY], ids=["unsigned", "signed"])
+def test_every_single_byte_change_is_detected(tmp_path: Path, key: bytes | None) -> None:
+    original = TicketLog(tmp_path / "original.jsonl", code="PNK", key=key)
     for n in range(8):
         tid = original.open("Gasa BHU", "wifi", "online-form", "high", f"AP {n} ü", "tashi")
         original.note(tid, "restarted hostapd", "tashi")
@@ -66,7 +71,7 @@ def test_every_single_byte_change_is_detected(tmp_path: Path) -> None:
 
     rng = random.Random(20260301)
     outcomes: Counter[str] = Counter()
-    copy = TicketLog(tmp_path / "copy.jsonl")
+    copy = TicketLog(tmp_path / "copy.jsonl", key=key)
     for _ in range(1_000):
         shutil.copy(original.head_path, copy.head_path)
         where = rng.randrange(len(data))

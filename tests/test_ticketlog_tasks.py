@@ -6,13 +6,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from invoke.collection import Collection
 from invoke.program import Program
 
+from dzict.exceptions import TicketKeySourceError
+from dzict.inventory.generate import LAB_TICKET_LOG_KEY
 from dzict.tasks import _common, ticket
+from dzict.ticket_settings import ticket_log_key
 from dzict.ticketlog import TicketLog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,3 +198,136 @@ def test_tasks_through_the_project_tasks_py(tmp_path: Path) -> None:
     broken = run("ticket.verify")
     assert broken.returncode == 1
     assert "TAMPERED: line 2" in broken.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (b"[1, 2]\n", 1, "TAMPERED: line 1: not a valid event (not a JSON object)"),
+        (b'{"data":"\xff\xfe"}\n', 1, "TAMPERED: line 1: not a valid event (not valid JSON"),
+        (None, 4, "not a regular file"),
+    ],
+    ids=["not-an-object", "bad-utf8", "folder"],
+)
+def test_odd_logs_are_one_line_each(
+    log_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | None,
+    code: int,
+    message: str,
+) -> None:
+    log_path.parent.mkdir(parents=True)
+    if content is None:
+        log_path.mkdir()
+    else:
+        log_path.write_bytes(content + b'{"data":{}}\n')
+    for args, want in ((("ticket.verify",), code), (("ticket.show",), 1), (("ticket.list",), 1)):
+        got, _, err = invoke(capsys, *args)
+        assert got == want, (args, err)
+        assert len(err.strip().splitlines()) == 1, err
+        assert "Traceback" not in err
+        if args == ("ticket.verify",):
+            assert message in err
+
+
+def test_permission_denied_is_one_line(tmp_path: Path) -> None:
+    """A log the officer may not read: verify exits 4 with one line (run as uid 65534)."""
+    log = tmp_path / "ticket-log.jsonl"
+    log.write_bytes(b"")
+    log.chmod(0o600)
+    shared = Path(tempfile.mkdtemp())
+    try:
+        shared.chmod(0o755)
+        key_file = shared / "key"
+        key_file.write_bytes(KEY)
+        key_file.chmod(0o644)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DZICT_TICKET_LOG": str(log),
+            "DZICT_TICKET_LOG_KEY_FILE": str(key_file),
+            "HOME": str(shared),
+            "MPLCONFIGDIR": str(shared / "mpl"),
+        }
+        (shared / "mpl").mkdir(mode=0o777)
+        (shared / "mpl").chmod(0o777)
+        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        argv += [sys.executable, "-m", "invoke", "-r", str(ROOT), "ticket.verify"]
+        done = subprocess.run(
+            argv, env=env, cwd=shared, capture_output=True, text=True, check=False
+        )
+    finally:
+        shutil.rmtree(shared)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.strip().endswith("Permission denied")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_checkpoint_task_and_anchor(log_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = TicketLog(log_path, key=KEY)
+    tid = log.open("Dzongkhag HQ", "lan", "phone", "high", "switch loop", "kinley")
+    out_file = log_path.parent / "checkpoint.json"
+    code, out, _ = invoke(capsys, "ticket.checkpoint", "--out", str(out_file))
+    assert code == 0
+    assert f"signed with key id {log.key_id}" in out
+    log.close(tid, "loop removed")
+    code, out, _ = invoke(capsys, "ticket.verify", "--anchor", str(out_file))
+    assert code == 0
+    assert "the first 1 events are those of the checkpoint" in out
+    log_path.write_bytes(log_path.read_bytes().replace(b"switch loop", b"switch l00p"))
+    code, _, err = invoke(capsys, "ticket.verify", "--anchor", str(out_file))
+    assert code == 1
+    assert "TAMPERED: line 1" in err
+
+
+def test_one_log_per_project_wherever_the_task_runs(tmp_path: Path) -> None:
+    """From a subfolder, invoke.yaml's relative ticket_log is the project's, not the cwd's."""
+    project = tmp_path / "project"
+    deep = project / "docs" / "notes"
+    deep.mkdir(parents=True)
+    (project / "tasks.py").write_text(
+        "from invoke.collection import Collection\n\n"
+        "from dzict.tasks import ticket\n\n"
+        "ns = Collection(ticket.ns)\n"
+    )
+    (project / "invoke.yaml").write_text("ticket_log: var/ticket-log.jsonl\n")
+    key_file = tmp_path / "key"
+    key_file.write_bytes(KEY)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DZICT_TICKET_LOG_KEY_FILE": str(key_file)}
+    env.pop("DZICT_TICKET_LOG", None)
+
+    def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "invoke", *args]
+        return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+
+    opened = run(deep, "ticket.open", "Gasa Dzong", "wan", "phone", "link down", "--code", "GSA")
+    assert opened.returncode == 0, opened.stderr
+    closed = run(project / "docs", "ticket.close", opened.stdout.strip(), "--resolution", "up")
+    assert closed.returncode == 0, closed.stderr
+    verified = run(project, "ticket.verify")
+    assert "OK: 2 events" in verified.stdout, verified.stderr
+    assert sorted(p.name for p in (project / "var").iterdir()) == [
+        "ticket-log.jsonl",
+        "ticket-log.jsonl.head",
+    ]
+    assert not (deep / "var").exists()
+    assert not (project / "docs" / "var").exists()
+
+
+def test_key_comes_from_the_vault_unless_a_key_file_is_named(
+    lab_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DZICT_TICKET_LOG_KEY_FILE", raising=False)
+    assert ticket_log_key(lab_copy) == LAB_TICKET_LOG_KEY.encode()
+    key_file = tmp_path / "key"
+    key_file.write_bytes(KEY + b"\n")
+    monkeypatch.setenv("DZICT_TICKET_LOG_KEY_FILE", str(key_file))
+    assert ticket_log_key(lab_copy) == KEY
+    monkeypatch.setenv("DZICT_TICKET_LOG_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(TicketKeySourceError, match="cannot read the key file"):
+        ticket_log_key(lab_copy)
+    monkeypatch.delenv("DZICT_TICKET_LOG_KEY_FILE")
+    (lab_copy / "vault-password").write_text("wrong\n")
+    with pytest.raises(TicketKeySourceError, match="cannot read the vault"):
+        ticket_log_key(lab_copy)
+    assert ticket_log_key(tmp_path) is None  # no vault at all: an unsigned log

@@ -206,6 +206,15 @@ def _signing_starts(lines: list[bytes], st: _State) -> None:
     st.signed, st.signed_from = True, st.n + low + 1
 
 
+def _find_signing(fh: BinaryIO, st: _State) -> None:
+    """Read the log again for its first signed line (the quick look in scan missed it)."""
+    fh.seek(0)
+    for number, line in enumerate(fh, start=1):
+        if _signed(line.rstrip(b"\n")):
+            st.signed, st.signed_from = True, number
+            return
+
+
 def _signed(line: bytes) -> bool:
     return is_signed(line, prev_at(line))
 
@@ -370,6 +379,8 @@ def _finish(
     """The chain held to the end: the key, signatures, then the checkpoint and the head."""
     if view is not None and view.key_problem:
         return st.bad(None, f"the head is {view.key_problem}", problem="key")
+    if not st.signed and view is not None and view.record is not None and view.record.kid:
+        _find_signing(fh, st)  # a signed head, yet the last lines are unsigned: look closer
     last = _last_problem(st)
     if last:
         _step_back(st)
