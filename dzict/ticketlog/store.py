@@ -65,7 +65,7 @@ PENDING_LIMIT = 16 << 20
 GATHER = 0.002
 """At most this long a commit waits for the other busy writers' lines (see _gather)."""
 _RETRY = 0.0002
-"""Seconds an append waits before looking again when another one is starting a commit."""
+"""Seconds between two looks at the log while a commit waits for lines."""
 LEGACY_LOOKBACK = 100_000
 """Lines an append walks back to find the last event an old head (no size) records."""
 
@@ -316,33 +316,26 @@ class Store:
     def commit(self, log: int, head: int, start: int, line: bytes) -> None:
         """Return once `line` (written at `start`) is on disk under a head that covers it.
 
-        Waiting is done on the shared lock: it waits out a commit in progress, and every waiter
-        wakes when it ends and looks whether its line is covered now. A line still not covered
-        tries the exclusive lock without waiting; the one that gets it commits everything
-        written so far, the others wait on the shared lock again. (Waiting on the exclusive
-        lock instead would queue appends already covered behind the next commit.)
+        The shared lock waits out a commit in progress; every waiter wakes when it ends and
+        looks whether its line is covered now. A line still not covered first lets other busy
+        writers add theirs, holding no lock (so that appends already covered see it and go on
+        instead of queueing behind the next commit), then takes the exclusive lock: the first
+        to get it commits every line written so far, the others find theirs covered.
         """
         end = start + len(line)
-        while True:
-            with flocked(head, fcntl.LOCK_SH):
-                if self._covers(self.read_head(head), end):
-                    return self._confirm(log, start, line)
-            try:
-                fcntl.flock(head, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                time.sleep(_RETRY)  # another append commits: wait for it on the shared lock
-                continue
-            try:
-                return self._commit_locked(log, head, start, line)
-            finally:
-                fcntl.flock(head, fcntl.LOCK_UN)
+        with flocked(head, fcntl.LOCK_SH):
+            view = self.read_head(head)
+            if self._covers(view, end):
+                return self._confirm(log, start, line)
+        _gather(log, view)  # holding no lock: covered appends see it and go on, busy ones write
+        with flocked(head, fcntl.LOCK_EX):
+            return self._commit_locked(log, head, start, line)
 
     def _commit_locked(self, log: int, head: int, start: int, line: bytes) -> None:
         """Holding the commit lock: flush the log and write the head for all lines written."""
         view = self.read_head(head)
         if self._covers(view, start + len(line)):
             return self._confirm(log, start, line)
-        _gather(log, view)
         with flocked(log, fcntl.LOCK_SH):
             size = os.fstat(log).st_size
             self._confirm(log, start, line)
@@ -418,21 +411,30 @@ def _tip_of(line: bytes) -> Tip | None:
 
 
 def _gather(log: int, view: HeadView) -> None:
-    """Commit delay: when the last commit covered several appends, several writers are busy;
-    give them up to GATHER seconds to add as many lines again before flushing, so that one
-    flush covers them all. A lone writer (last commit of one line) never waits."""
+    """Commit delay: when several appends are busy, let their lines in before flushing.
+
+    Busy means the last commit covered several lines, or several wait now. Then the flush
+    waits until as many lines wait as the last commit covered (the writers it let go are
+    writing their next ones), at most GATHER seconds, so that one flush covers every writer.
+    A lone writer never waits.
+    """
     record = view.record
     if record is None or record.size is None or view.slot < 0:
         return
     batch = record.count - claimed(view.raw_slots[1 - view.slot])
-    if batch < 2:
+    size = os.fstat(log).st_size
+    if batch < 2 and _waiting(log, record.size, size) < 2:
         return
     deadline = time.monotonic() + GATHER
-    while time.monotonic() < deadline:
-        pending = os.fstat(log).st_size - record.size
-        if pending > 0 and os.pread(log, pending, record.size).count(b"\n") >= batch:
+    while _waiting(log, record.size, os.fstat(log).st_size) < batch:
+        if time.monotonic() >= deadline:
             return
         time.sleep(_RETRY)
+
+
+def _waiting(log: int, committed: int, size: int) -> int:
+    """Lines written after the head, not yet committed."""
+    return os.pread(log, size - committed, committed).count(b"\n") if size > committed else 0
 
 
 def _open(path: Path, writing: bool, extra: int) -> int:
