@@ -7,8 +7,11 @@ that tmpfs read-only.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +142,40 @@ def test_read_only_folder_refuses_in_one_line_then_appends_continue(disk: Path) 
     log.note(tid, "written once the folder is writable again", "sonam")
     result = log.verify()
     assert (result.ok, result.events) == (True, 2)
+
+
+def test_failed_flush_takes_the_append_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flush that fails (EIO) cannot be caused on demand on this machine, so it is injected
+    once into the commit: the line written before it is cut off again and nothing stays."""
+    log = TicketLog(tmp_path / "ticket-log.jsonl", code="PNK", key=KEY)
+    tid = log.open("Gasa BHU", "lan", "phone", "urgent", "no network", "tashi")
+    size, head = log.path.stat().st_size, log.head_path.read_bytes()
+    real = os.fdatasync
+    calls: list[int] = []
+
+    def fails_once(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            raise OSError(errno.EIO, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fails_once)
+    with pytest.raises(TicketLogWriteError, match="Input/output error: nothing was recorded"):
+        log.note(tid, "switch rebooted", "tashi")
+    monkeypatch.undo()
+    assert (log.path.stat().st_size, log.head_path.read_bytes()) == (size, head)
+    log.note(tid, "switch rebooted", "tashi")
+    assert [e["event"] for e in log.events()] == ["opened", "note"]
+    assert log.verify().ok
+
+
+def test_the_ticket_log_imports_nothing_else_of_the_project() -> None:
+    code = (
+        "import sys, dzict.ticketlog, dzict.ticketlog.report, dzict.ticketlog.views\n"
+        "import json; print(json.dumps(sorted(m for m in sys.modules if m.startswith('dzict'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(done.stdout)
+    assert [m for m in loaded if not m.startswith("dzict.ticketlog")] == ["dzict"]
