@@ -447,3 +447,27 @@ def test_reading_backwards_across_block_edges(tmp_path: Path, torn: bytes) -> No
         assert list(reverse_lines(fd, 0)) == []
     finally:
         os.close(fd)
+
+
+def test_lines_with_an_unusually_long_tail_verify(tmp_path: Path) -> None:
+    """Ticket ids with very long counters push prev far from the line end; still found."""
+    path = tmp_path / "long.jsonl"
+    prev, lines = GENESIS, []
+    for seq in range(1, 4):
+        ticket = "ABCDEF-2026-" + "9" * 60 + str(seq)
+        record = {
+            "data": {"text": "x"},
+            "event": "note",
+            "prev": prev,
+            "seq": seq,
+            "ticket": ticket,
+            "ts": f"2026-03-01T00:00:0{seq}.000000Z",
+        }
+        line = encode(record)
+        prev = hashlib.sha256(line).hexdigest()
+        lines.append(line + b"\n")
+    path.write_bytes(b"".join(lines))
+    result = TicketLog(path).verify()
+    assert (result.status, result.events) == ("ok", 3), str(result)
+    path.write_bytes(b"".join(lines).replace(b'"text":"x"', b'"text":"y"', 1))
+    assert TicketLog(path).verify().line == 1

@@ -17,6 +17,7 @@ from typing import BinaryIO, Literal
 from dzict.ticketlog.chain import (
     END,
     GENESIS,
+    PREV,
     Head,
     is_signed,
     line_hash,
@@ -150,8 +151,10 @@ def _chain(part: list[bytes], st: _State) -> int:
     for line in part:
         if not line.startswith(expected, back):
             at = line.find(expected, -WINDOW)
-            if at < 0:
-                break
+            if at < 0:  # an unusually long tail: the last "prev":" is the envelope's
+                at = line.rfind(PREV) + 8
+                if at < 8 or not line.startswith(expected, at):
+                    break
             back = at - len(line)
         expected = sha(line).hexdigest().encode()
     else:
