@@ -360,8 +360,7 @@ def verifies(args: argparse.Namespace, folder: Path, before: Path) -> None:
 
 def extras(path: Path) -> None:
     """Reading the newest events of a big signed log, and finding damage in it."""
-    from dzict.exceptions import TicketError
-    from dzict.ticketlog import TicketLog
+    from dzict.ticketlog import TicketError, TicketLog
 
     log = TicketLog(path, code="PNK", key=KEY)
     events = log.verify().events

@@ -7,69 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The ticket log stands alone with exceptions of its own; they are re-exported here.
-from dzict.ticketlog.exceptions import (
-    TicketBaseError,
-    TicketClockError,
-    TicketError,
-    TicketKeyError,
-    TicketLogError,
-    TicketLogTampered,
-    TicketLogTorn,
-    TicketLogUnreadable,
-    TicketLogWriteError,
-)
-
-__all__ = [
-    "REFUSALS",
-    "AddressPlanError",
-    "ApCommandError",
-    "ApConfigRejected",
-    "ApError",
-    "ApIntentError",
-    "ApVerifyError",
-    "BackupError",
-    "BackupGateError",
-    "BackupStatusError",
-    "ConfigStoreError",
-    "DiscoveryFileError",
-    "DocsError",
-    "DzictError",
-    "ImageBuildError",
-    "InventoryError",
-    "LabClashError",
-    "LabError",
-    "LabPrerequisiteError",
-    "PatchRunError",
-    "PodmanError",
-    "Problem",
-    "RunContextError",
-    "RunLockError",
-    "ScheduleError",
-    "SelectionError",
-    "TemplateError",
-    "TicketBaseError",
-    "TicketClockError",
-    "TicketError",
-    "TicketKeyError",
-    "TicketKeySourceError",
-    "TicketLogError",
-    "TicketLogTampered",
-    "TicketLogTorn",
-    "TicketLogUnreadable",
-    "TicketLogWriteError",
-    "WanError",
-    "WanIntentError",
-    "WanPlanError",
-]
-
 
 class DzictError(Exception):
-    """Base class of the project's own errors (the ticket log's are TicketBaseError)."""
-
-
-REFUSALS: tuple[type[Exception], ...] = (DzictError, TicketBaseError)
-"""What a task turns into one line: the project's own errors and the ticket log's."""
+    """Base class of the project's own errors (the ticket log, standing alone, has its own:
+    dzict.ticketlog.exceptions)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from dzict.exceptions import TicketError, TicketLogTampered, TicketLogTorn
-from dzict.ticketlog import GENESIS, Head, TicketLog, resolve_path
+from dzict.ticketlog import (
+    GENESIS,
+    Head,
+    TicketError,
+    TicketLog,
+    TicketLogTampered,
+    TicketLogTorn,
+    resolve_path,
+)
 from dzict.ticketlog.chain import encode
 from dzict.ticketlog.reading import reverse_chunks, reverse_lines, reverse_matches
 

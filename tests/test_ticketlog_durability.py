@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dzict.exceptions import TicketLogWriteError
-from dzict.ticketlog import TicketLog
+from dzict.ticketlog import TicketLog, TicketLogWriteError
 
 KEY = b"test-only ticket log key, 32 bytes"
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dzict.exceptions import TicketClockError, TicketKeyError, TicketLogTampered
-from dzict.ticketlog import TicketLog
+from dzict.ticketlog import TicketClockError, TicketKeyError, TicketLog, TicketLogTampered
 
 KEY = b"test-only ticket log key, 32 bytes"
 NEW_KEY = b"the key that replaces a lost one"

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from dzict.exceptions import TicketKeyError, TicketLogTampered
-from dzict.ticketlog import GENESIS, TicketLog
+from dzict.ticketlog import GENESIS, TicketKeyError, TicketLog, TicketLogTampered
 from dzict.ticketlog.chain import encode
 
 KEY = b"test-only ticket log key, 32 bytes"

@@ -15,8 +15,8 @@ from invoke.program import Program
 
 from dzict.exceptions import TicketKeySourceError
 from dzict.inventory.generate import LAB_TICKET_LOG_KEY
+from dzict.jobs.ticket_key import ticket_log_key
 from dzict.tasks import _common, ticket
-from dzict.ticket_settings import ticket_log_key
 from dzict.ticketlog import TicketLog
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,13 +11,16 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from rich.console import Console
 
-from dzict.exceptions import REFUSALS, InventoryError
+from dzict.exceptions import DzictError, InventoryError
 from dzict.inventory import Inventory, load_inventory
 from dzict.jobs import RunContext, Settings, build_settings
 from dzict.jobs.context import PROJECT_ROOT
+from dzict.ticketlog.exceptions import TicketBaseError
 
 DEFAULT_INVENTORY = "inventory/lab"
 INVENTORY_HELP = "inventory folder (default: invoke config `inventory`, else inventory/lab)"
+REFUSALS: tuple[type[Exception], ...] = (DzictError, TicketBaseError)
+"""What a task turns into one line: the project's own errors and the ticket log's."""
 console = Console()
 errors = Console(stderr=True)
 

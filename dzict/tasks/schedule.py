@@ -11,10 +11,10 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from dzict.exceptions import REFUSALS, DzictError
+from dzict.exceptions import DzictError
 from dzict.jobs.context import officer_name
 from dzict.schedule import JOBS, verify, write_units
-from dzict.tasks._common import INVENTORY_HELP, console, context, fail, validated
+from dzict.tasks._common import INVENTORY_HELP, REFUSALS, console, context, fail, validated
 
 SYSTEMD_DIR = "/etc/systemd/system"
 

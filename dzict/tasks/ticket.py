@@ -17,10 +17,17 @@ from invoke.tasks import task
 
 from dzict.desk import tat as working
 from dzict.desk.calendar import policy_of
-from dzict.exceptions import REFUSALS, TicketLogUnreadable
 from dzict.jobs.context import open_ticket_log
-from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, task_settings
-from dzict.ticketlog import CHANNELS, PRIORITIES, Head, HeadRecord, TicketLog
+from dzict.tasks._common import (
+    INVENTORY_HELP,
+    REFUSALS,
+    console,
+    context,
+    errors,
+    fail,
+    task_settings,
+)
+from dzict.ticketlog import CHANNELS, PRIORITIES, Head, HeadRecord, TicketLog, TicketLogUnreadable
 from dzict.ticketlog import report as tat
 from dzict.ticketlog.models import summarise
 from dzict.ticketlog.views import describe, events_table, tickets_table

@@ -14,10 +14,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from dzict.backup.gate import require_recent_backup
-from dzict.exceptions import REFUSALS, DzictError
+from dzict.exceptions import DzictError
 from dzict.inventory.model import Inventory
 from dzict.jobs import LIMIT_HELP, Recorder, RunContext, select
-from dzict.tasks._common import INVENTORY_HELP, console, context, errors, fail, refusals
+from dzict.tasks._common import INVENTORY_HELP, REFUSALS, console, context, errors, fail, refusals
 from dzict.wan.configstore import ConfigStore
 from dzict.wan.lock import run_lock
 from dzict.wan.plan import WanPlan
