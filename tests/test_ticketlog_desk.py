@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dzict.exceptions import TicketError
-from dzict.ticketlog import Requester, TicketLog
+from dzict.ticketlog import Requester, TicketError, TicketLog
 from dzict.ticketlog.views import describe
 
 NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)

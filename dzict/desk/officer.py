@@ -18,7 +18,8 @@ from dzict.desk.forms import (
     parse_resolution,
 )
 from dzict.desk.web import desk, login_required, officer, page
-from dzict.exceptions import FormRejected, LoginRefused, TicketError
+from dzict.exceptions import FormRejected, LoginRefused
+from dzict.ticketlog import TicketError
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 NEW_FIELDS = (

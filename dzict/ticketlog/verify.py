@@ -274,14 +274,21 @@ def _covered(i: int, view: HeadView | None, anchor: Head | HeadRecord | None) ->
     return any(h is not None and h.count >= i for h in (head, anchor))
 
 
-def _diagnose(
+def _diagnose(  # noqa: PLR0911 (one return per kind of damage)
     line: bytes,
     following: Iterator[tuple[bytes, bool]],
     st: _State,
     view: HeadView | None,
     anchor: Head | HeadRecord | None,
 ) -> VerifyResult:
-    """Name the first bad line, given line i = st.n + 1 failed the fast check."""
+    """Name the first bad line, given line i = st.n + 1 failed the fast check.
+
+    The fast check looks only for the chain hash, so the line before may have passed it and
+    still be no event (a line split in two: its first part holds the hash): that one is named.
+    """
+    if st.n and (why := _not_an_event(st.before)):
+        _step_back(st)
+        return st.bad(st.n + 1, f"not a valid event ({why})")
     i = st.n + 1
     nxt = next(following, None)
     fields = parse_envelope(line)
@@ -301,6 +308,14 @@ def _diagnose(
             i, f"no signature, though the events from line {st.signed_from} on are signed"
         )
     return st.bad(i, "changed: the envelope is not in canonical form")
+
+
+def _not_an_event(line: bytes) -> str:
+    """Why a line that chained is still not an event in canonical form ("" when it is one)."""
+    fields = parse_envelope(line)
+    if isinstance(fields, str):
+        return fields
+    return "" if line.endswith(END) and line.startswith(b'{"data":') else "not in canonical form"
 
 
 def _wrong_prev(  # noqa: PLR0917 (the facts of one failure)
