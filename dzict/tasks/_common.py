@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from invoke.exceptions import Exit
 from rich.console import Console
 
 from dzict.exceptions import DzictError, InventoryError
-from dzict.inventory import Inventory, load_inventory
+from dzict.inventory import Inventory
 from dzict.jobs import RunContext, Settings, build_settings
 from dzict.jobs.context import PROJECT_ROOT
 from dzict.ticketlog.exceptions import TicketBaseError
@@ -25,32 +24,10 @@ console = Console()
 errors = Console(stderr=True)
 
 
-def _config(c: Context, key: str) -> str | None:
-    value = c.config.get(key) if c is not None else None
-    return str(value) if value else None
-
-
-def inventory_dir(c: Context, given: str | None = None) -> Path:
-    """The inventory folder: argument, then DZICT_INVENTORY, then invoke config, then the lab."""
-    chosen = given or os.environ.get("DZICT_INVENTORY") or _config(c, "inventory")
-    path = Path(chosen or DEFAULT_INVENTORY)
-    if not path.is_dir():
-        raise Exit(f"inventory folder {path} does not exist", code=1)
-    return path
-
-
 def validated(c: Context, given: str | None = None) -> Inventory:
-    """Load and validate the inventory; on any problem print one line each and stop (exit 1)."""
-    path = inventory_dir(c, given)
-    try:
-        return load_inventory(path)
-    except InventoryError as exc:
-        for problem in exc.problems:
-            errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        raise Exit(
-            f"inventory {path} is invalid: {len(exc.problems)} problem(s); nothing was contacted",
-            code=1,
-        ) from None
+    """Load and validate the inventory (``--inventory``, DZICT_INVENTORY, invoke config
+    ``inventory``, else inventory/lab); on any problem print one line each and stop (exit 1)."""
+    return context(c, inventory=given).inventory
 
 
 def project_root(c: Context | None) -> Path:

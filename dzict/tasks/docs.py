@@ -29,7 +29,7 @@ from dzict.docs.topology import Topology
 from dzict.exceptions import DzictError
 from dzict.inventory import Inventory
 from dzict.jobs import build_settings
-from dzict.tasks._common import INVENTORY_HELP, console, fail, inventory_dir, validated
+from dzict.tasks._common import INVENTORY_HELP, console, fail, validated
 
 DEFAULT_OUT = "docs/network"
 PATCH_REPORT = "patch-report-latest.csv"
@@ -111,15 +111,15 @@ class Run:
     office_png: bool
 
 
-def _discovery_of(c: Context, path: Path, code: str, run: Run) -> Callable[[], Discovery]:
+def _discovery_of(inv: Inventory, run: Run) -> Callable[[], Discovery]:
     """How one Dzongkhag of a country gets its discovery when its turn comes: read from
     OUT/CODE/discovery.json, or discovered (and saved there unless checking)."""
-    saved = run.out / code.lower() / DISCOVERY_FILE
+    saved = run.out / inv.dzongkhag.code.lower() / DISCOVERY_FILE
     if run.offline:
         return partial(Discovery.load, saved)
 
     def discover_now() -> Discovery:
-        found = _discover(c, str(path), code)
+        found = _discover(inv)
         if saved.is_file():
             found.carry_over(Discovery.load(saved))
         if not run.check:
@@ -148,7 +148,7 @@ def _build_country(c: Context, folder: str, run: Run) -> None:
     members = []
     for path in country_inventories(folder):
         inv = validated(c, str(path))
-        members.append(Member(inv, _discovery_of(c, path, inv.dzongkhag.code, run)))
+        members.append(Member(inv, _discovery_of(inv, run)))
     country = Country(members, run.report, office_png=run.office_png)
     if run.check:
         result = check_country(run.out, country.files())
@@ -164,12 +164,12 @@ def _build_country(c: Context, folder: str, run: Run) -> None:
     )
 
 
-def _discover(c: Context, inventory: str | None, code: str) -> Discovery:
+def _discover(inv: Inventory) -> Discovery:
+    """Discover the network of an inventory already loaded (Nornir built from it, no reload)."""
     from dzict.docs.discover import discover
-    from dzict.nornir_inventory import init_nornir
+    from dzict.nornir_inventory import nornir_of
 
-    nr = init_nornir(inventory_dir(c, inventory))
-    return discover(nr, code)
+    return discover(nornir_of(inv), inv.dzongkhag.code)
 
 
 @task(
@@ -227,7 +227,7 @@ def _build_one(
     if run.offline:
         found = Discovery.load(saved)
     else:
-        found = _discover(c, inventory, inv.dzongkhag.code)
+        found = _discover(inv)
         if saved.is_file():
             found.carry_over(Discovery.load(saved))
     topology, files = build_docs(inv, found, run.report, office_png=run.office_png)
