@@ -106,7 +106,7 @@ def test_a_broken_hostapd_setting_is_caught_before_any_ap_changes(
     after = invoke(ticket_log, "ap.plan", "-i", str(inventory)).stdout
     assert after == before
     rejected = [e for e in events(ticket_log) if e.get("event") == "change"]
-    assert {e["data"]["result"] for e in rejected} == {"rejected-before-change"}
+    assert {e["data"]["result"] for e in rejected} == {"rejected"}
 
 
 def test_apply_converges_every_access_point(inventory: Path, ticket_log: Path, ticket: str) -> None:
@@ -115,7 +115,7 @@ def test_apply_converges_every_access_point(inventory: Path, ticket_log: Path, t
     changed = [
         e["data"]["targets"][0]
         for e in events(ticket_log)
-        if e.get("event") == "change" and e["data"]["result"] == "changed"
+        if e.get("event") == "change" and e["data"]["result"] == "applied"
     ]
     assert sorted(changed) == aps(inventory)
 

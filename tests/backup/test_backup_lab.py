@@ -110,7 +110,7 @@ def test_run_backs_up_every_member(site: Site) -> None:
         assert entry.last_run.result == "ok"
         assert entry.last_good is not None
     runs = [e for e in site.log.events(site.ticket) if e.get("task") == "backup.run"]
-    assert (runs[0]["result"], sorted(runs[0]["targets"])) == ("success", sorted(status.hosts))
+    assert (runs[0]["result"], sorted(runs[0]["targets"])) == ("ok", sorted(status.hosts))
     shown = site.invoke("backup.status", "--check")
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert shown.stdout.count("OK") >= 3
@@ -137,7 +137,7 @@ def test_restore_brings_back_a_dropped_table_and_a_deleted_file(site: Site) -> N
     assert _row_counts(site) == before_tables
     assert _file_hash(site, VICTIM_FILE) == before_file
     restores = [e for e in site.log.events(site.ticket) if e.get("task") == "backup.restore"]
-    assert [e["result"] for e in restores] == ["success", "success"]
+    assert [e["result"] for e in restores] == ["applied", "applied"]
 
 
 def test_drill_passes_and_is_in_the_ticket_log(site: Site) -> None:
@@ -145,7 +145,7 @@ def test_drill_passes_and_is_in_the_ticket_log(site: Site) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "restore drill passed" in done.stdout
     event = site.log.events(site.ticket)[-1]
-    assert (event["task"], event["result"]) == ("backup.drill", "passed")
+    assert (event["task"], event["result"]) == ("backup.drill", "ok")
     app = event["details"]["hosts"][site.app]
     assert app["passed"] is True
     assert app["databases"] == 2

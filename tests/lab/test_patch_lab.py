@@ -124,7 +124,7 @@ def test_gate_refuses_servers_without_a_recorded_backup(patching: Patching) -> N
     first, *later = patching.servers
     assert changes[first]["result"] == "failed"
     assert "backup gate" in str(changes[first]["details"])
-    assert all(changes[s]["result"] == "not run" for s in later)
+    assert all(changes[s]["result"] == "skipped" for s in later)
 
 
 def test_report_lists_the_newer_versions_of_every_host(patching: Patching) -> None:
@@ -172,7 +172,7 @@ def test_failing_health_check_stops_the_rollout_after_the_first_batch(
         == "Check that the application health command succeeds"
     )
     for host in later + patching.pcs:
-        assert changes[host]["result"] == "not run"
+        assert changes[host]["result"] == "skipped"
         assert first in changes[host]["details"]["stopped"]
     notes = [e for e in patching.log.events(patching.ticket) if e.get("event") == "note"]
     assert any("patch rollout stopped" in str(n) for n in notes)
@@ -205,6 +205,6 @@ def test_apply_patches_every_host_then_check_finds_nothing(patching: Patching) -
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for host in patching.pcs + patching.servers:
         assert patching.versions(host) == NEW, host
-    assert patching.changes()[patching.pcs[-1]]["result"] == "patched"
+    assert patching.changes()[patching.pcs[-1]]["result"] == "applied"
     check = patching.invoke("patch.report", "--check")
     assert check.returncode == 0, check.stdout + check.stderr
